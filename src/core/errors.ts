@@ -1,0 +1,79 @@
+/**
+ * @module
+ * The closed set of error codes the core can raise. Every face maps these to
+ * its own wire shape in exactly one place (for S3: `faces/s3/s3-errors.ts`).
+ * Anything thrown that is not a {@link SignetError} is an internal error.
+ */
+
+export const ERROR_CODES = [
+  'AccessDenied',
+  'AuthorizationHeaderMalformed',
+  'AuthorizationQueryParametersError',
+  'BadDigest',
+  'BucketAlreadyExists',
+  'BucketAlreadyOwnedByYou',
+  'BucketNotEmpty',
+  'EntityTooLarge',
+  'EntityTooSmall',
+  'ExpiredToken',
+  'IncompleteBody',
+  'InternalError',
+  'InvalidAccessKeyId',
+  'InvalidArgument',
+  'InvalidBucketName',
+  'InvalidDigest',
+  'InvalidPart',
+  'InvalidPartOrder',
+  'InvalidRange',
+  'InvalidRequest',
+  'InvalidStorageClass',
+  'InvalidTag',
+  'KeyTooLongError',
+  'MalformedPOSTRequest',
+  'MalformedXML',
+  'MetadataTooLarge',
+  'MethodNotAllowed',
+  'MissingContentLength',
+  'MissingSecurityHeader',
+  'NoSuchBucket',
+  'NoSuchKey',
+  'NoSuchTagSet',
+  'NoSuchUpload',
+  'NoSuchVersion',
+  'NotImplemented',
+  'NotModified',
+  'PreconditionFailed',
+  'RequestTimeTooSkewed',
+  'SignatureDoesNotMatch',
+  'XAmzContentSHA256Mismatch',
+  'ConditionalRequestConflict',
+  'MaxMessageLengthExceeded',
+  'UserAlreadyExists',
+  'NoSuchUser',
+  'NoSuchAccessKey',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Extra facts a face may put on the wire (S3 adds some as XML elements). */
+export type ErrorDetails = Readonly<Record<string, string | number | undefined>>;
+
+export class SignetError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message?: string, details: ErrorDetails = {}) {
+    super(message ?? code);
+    this.name = 'SignetError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function fail(code: ErrorCode, message?: string, details?: ErrorDetails): never {
+  throw new SignetError(code, message, details);
+}
+
+export function isSignetError(e: unknown): e is SignetError {
+  return e instanceof SignetError;
+}

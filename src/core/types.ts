@@ -1,0 +1,151 @@
+/**
+ * @module
+ * Domain records shared by the core and its ports. Plain, readonly data.
+ */
+
+/** A slice of a content-addressed blob. `blob` is the blob's SHA-256, hex. */
+export interface Extent {
+  readonly blob: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+export const CHECKSUM_ALGORITHMS = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;
+export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
+
+/** An S3 additional checksum: base64 value; COMPOSITE values end in `-N`. */
+export interface ObjectChecksum {
+  readonly algorithm: ChecksumAlgorithm;
+  readonly value: string;
+  readonly type: 'FULL_OBJECT' | 'COMPOSITE';
+}
+
+/** Standard HTTP headers S3 stores with an object and returns on GET/HEAD. */
+export interface StoredHeaders {
+  readonly contentType?: string;
+  readonly contentEncoding?: string;
+  readonly contentDisposition?: string;
+  readonly contentLanguage?: string;
+  readonly cacheControl?: string;
+  readonly expires?: string;
+}
+
+export type RetentionMode = 'GOVERNANCE' | 'COMPLIANCE';
+
+export interface Retention {
+  readonly mode: RetentionMode;
+  readonly until: Date;
+}
+
+/** One tag; order is kept as given. */
+export type Tag = readonly [key: string, value: string];
+
+/** Size and checksums of one part of a multipart object (for `partNumber` GETs). */
+export interface PartInfo {
+  readonly number: number;
+  readonly size: number;
+  readonly etag: string;
+  readonly checksum?: string;
+}
+
+/**
+ * The data of an object version as the core writes it. Either `inline` holds
+ * the bytes (small objects) or `extents` lists them in order.
+ */
+export interface NewObjectVersion {
+  readonly bucket: string;
+  readonly key: string;
+  /** 'null' for unversioned writes; a generated id otherwise. */
+  readonly versionId: string;
+  readonly isDeleteMarker: boolean;
+  readonly size: number;
+  /** The ETag without quotes. */
+  readonly etag: string;
+  readonly lastModified: Date;
+  readonly headers: StoredHeaders;
+  readonly userMetadata: Readonly<Record<string, string>>;
+  readonly checksum: ObjectChecksum | null;
+  /** SHA-256 of the whole content, hex, when known (always for single-part PUTs). */
+  readonly sha256: string | null;
+  readonly parts: readonly PartInfo[] | null;
+  readonly tags: readonly Tag[];
+  readonly inline: Buffer | null;
+  readonly extents: readonly Extent[];
+  readonly retention: Retention | null;
+  readonly legalHold: boolean;
+  readonly ownerId: string;
+}
+
+/** A stored version, as read back. `seq` orders versions of one key (newest highest). */
+export interface ObjectVersion extends NewObjectVersion {
+  readonly seq: number;
+  readonly isLatest: boolean;
+}
+
+/** What listings return: no data, no extents. */
+export type ObjectSummary = Omit<ObjectVersion, 'inline' | 'extents' | 'parts'>;
+
+export type VersioningStatus = 'Unversioned' | 'Enabled' | 'Suspended';
+
+export interface Bucket {
+  readonly name: string;
+  readonly ownerId: string;
+  readonly createdAt: Date;
+  readonly region: string;
+  readonly versioning: VersioningStatus;
+  readonly objectLockEnabled: boolean;
+  /** Bucket-level configurations stored as documents (JSON), keyed by kind. */
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+export interface MultipartUpload {
+  readonly uploadId: string;
+  readonly bucket: string;
+  readonly key: string;
+  readonly initiated: Date;
+  readonly ownerId: string;
+  readonly headers: StoredHeaders;
+  readonly userMetadata: Readonly<Record<string, string>>;
+  readonly tags: readonly Tag[];
+  readonly checksumAlgorithm: ChecksumAlgorithm | null;
+  readonly checksumType: 'FULL_OBJECT' | 'COMPOSITE' | null;
+  readonly retention: Retention | null;
+  readonly legalHold: boolean;
+}
+
+export interface UploadedPart {
+  readonly uploadId: string;
+  readonly partNumber: number;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified: Date;
+  /** Checksums of this part by algorithm, base64. */
+  readonly checksums: Readonly<Partial<Record<ChecksumAlgorithm, string>>>;
+  /** MD5 of the part, hex (also the ETag for uploaded, not copied, parts). */
+  readonly md5: string;
+  /** Parts always live in blobs (never inline), so completing an upload only concatenates extents. */
+  readonly extents: readonly Extent[];
+}
+
+export interface User {
+  readonly id: string;
+  readonly name: string;
+  readonly isRoot: boolean;
+  readonly createdAt: Date;
+}
+
+export interface AccessKey {
+  readonly accessKeyId: string;
+  /** The secret, needed in clear to verify HMAC signatures (SigV4/SigV2). */
+  readonly secretKey: string;
+  readonly userId: string;
+  readonly createdAt: Date;
+}
+
+/** Who made a request, once authenticated. */
+export interface Principal {
+  readonly userId: string;
+  readonly userName: string;
+  readonly isRoot: boolean;
+  readonly accessKeyId: string;
+}
