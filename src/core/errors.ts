@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'InvalidDigest',
   'InvalidPart',
   'InvalidPartOrder',
+  'InvalidPartNumber',
   'InvalidRange',
   'InvalidRequest',
   'InvalidStorageClass',

@@ -22,10 +22,15 @@ import type {
   VersioningStatus,
 } from '../core/types.ts';
 
-/** A window over keys: those starting with `prefix`, strictly after `after`, at most `limit`. */
+/**
+ * A window over keys: those starting with `prefix`, after `after` (strictly,
+ * or from it on when `inclusive`: listings skip a whole common prefix by
+ * seeking to its successor), at most `limit`.
+ */
 export interface KeyWindow {
   readonly prefix: string;
   readonly after: string | null;
+  readonly inclusive?: boolean;
   readonly limit: number;
 }
 

@@ -1,0 +1,129 @@
+/**
+ * @module
+ * Group commit for SQLite: write transactions requested in the same
+ * event-loop turn (and those arriving while a batch runs) run together in
+ * one database transaction, so one WAL fsync (synchronous=FULL) pays for the
+ * whole batch instead of one per write.
+ *
+ * Each operation runs inside its own savepoint: when it throws (a
+ * `SignetError` such as PreconditionFailed, or a constraint error), only its
+ * savepoint is rolled back and only its caller sees the error. When the
+ * batch itself fails (BEGIN or COMMIT fails, or an error ended the
+ * transaction), nothing of it was committed, and every operation is run
+ * again alone in its own transaction, so each caller gets its own real
+ * outcome and nothing is lost silently.
+ */
+import type { Db } from './meta-dialect.ts';
+
+/** The transaction control statements group commit issues. */
+export type ControlStatement = 'begin immediate' | 'commit' | 'rollback' | 'savepoint op' | 'rollback to op' | 'release op';
+
+/** Runs a control statement on the connection behind `db` (synchronously: they are per-op overhead). */
+export type RunControl = (statement: ControlStatement) => void;
+
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+interface Job {
+  readonly op: (trx: Db) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Operations per transaction: bounds how long one batch keeps later writers waiting. */
+const MAX_BATCH = 512;
+
+export class GroupCommit {
+  readonly #db: Db;
+  readonly #control: RunControl;
+  #queue: Job[] = [];
+  #draining: Promise<void> | null = null;
+  #closed = false;
+
+  /** `db` must have a single connection that nothing else writes through; `control` runs on it. */
+  constructor(db: Db, control: RunControl) {
+    this.#db = db;
+    this.#control = control;
+  }
+
+  /** Runs `op` in the next batch's transaction; settles with its own outcome. */
+  run<T>(op: (trx: Db) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('The metadata store is closed.'));
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
+      // setImmediate: everything queued in this turn, microtasks included, joins the batch.
+      this.#draining ??= new Promise<void>((done) => setImmediate(done)).then(() => this.#drain());
+    });
+  }
+
+  /** Refuses new operations and waits for queued ones to settle. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, MAX_BATCH);
+        await this.#commit(batch);
+      }
+    } finally {
+      this.#draining = null;
+    }
+  }
+
+  async #commit(batch: readonly Job[]): Promise<void> {
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.#runBatch(batch);
+    } catch (error) {
+      if (batch.length === 1) {
+        batch[0]?.reject(error);
+        return;
+      }
+      for (const job of batch) await this.#commit([job]);
+      return;
+    }
+    batch.forEach((job, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok === true) job.resolve(outcome.value);
+      else job.reject(outcome?.error);
+    });
+  }
+
+  /** One transaction for the batch; throws when the batch as a whole failed. */
+  #runBatch(batch: readonly Job[]): Promise<Outcome[]> {
+    // Holding Kysely's connection keeps every other user of `db` out until the batch ends.
+    return this.#db.connection().execute(async (conn) => {
+      // IMMEDIATE: take the write lock now, so no statement inside can hit SQLITE_BUSY.
+      this.#control('begin immediate');
+      try {
+        const outcomes: Outcome[] = [];
+        for (const job of batch) outcomes.push(await this.#runInSavepoint(conn, job.op));
+        this.#control('commit');
+        return outcomes;
+      } catch (error) {
+        try {
+          this.#control('rollback');
+        } catch {
+          // SQLite may have rolled back already (it does on some I/O errors).
+        }
+        throw error;
+      }
+    });
+  }
+
+  /** The op's own failure rolls back only its savepoint; failing to do that fails the batch. */
+  async #runInSavepoint(conn: Db, op: (trx: Db) => Promise<unknown>): Promise<Outcome> {
+    this.#control('savepoint op');
+    let outcome: Outcome;
+    try {
+      outcome = { ok: true, value: await op(conn) };
+    } catch (error) {
+      this.#control('rollback to op');
+      outcome = { ok: false, error };
+    }
+    this.#control('release op');
+    return outcome;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * @module
+ * The read queries on versions, uploads and parts. Each is one statement,
+ * so it sees one consistent snapshot on both engines without a transaction.
+ * Key windows are ranges (see `key-order.ts`) in index order: no sort step.
+ */
+import { sql } from 'kysely';
+import type { ObjectSummary, ObjectVersion, MultipartUpload, UploadedPart } from '../../core/types.ts';
+import type { KeyWindow, UploadWindow, VersionWindow } from '../../ports/meta-store.ts';
+import { assertStorableKey, lowerBound, prefixEnd } from './key-order.ts';
+import type { Db } from './meta-dialect.ts';
+import { SUMMARY_COLUMNS, extentsOf, toPart, toSummary, toUpload, toVersion } from './rows.ts';
+import { defineStatement } from './statements.ts';
+import type { StatementRunner } from './statements.ts';
+
+function assertWindow(prefix: string, marker: string | null): void {
+  assertStorableKey(prefix, 'prefix');
+  if (marker !== null) assertStorableKey(marker, 'marker');
+}
+
+/** The listObjects statement; the plan test explains exactly this. */
+export function listObjectsQuery(db: Db, bucket: string, window: KeyWindow) {
+  assertWindow(window.prefix, window.after);
+  const low = lowerBound(window.prefix, window.after, window.inclusive === true);
+  const end = prefixEnd(window.prefix);
+  return (
+    db
+      .selectFrom('versions')
+      .select(SUMMARY_COLUMNS)
+      .where('bucket', '=', bucket)
+      .where('key', low.exclusive ? '>' : '>=', low.value)
+      .$if(end !== null, (q) => q.where('key', '<', end ?? ''))
+      // Exactly the predicate of the versions_current partial index.
+      .where(sql<boolean>`is_latest and not is_delete_marker`)
+      .orderBy('key')
+      .limit(window.limit)
+  );
+}
+
+export async function listObjects(db: Db, bucket: string, window: KeyWindow): Promise<ObjectSummary[]> {
+  if (window.limit <= 0) return [];
+  const rows = await listObjectsQuery(db, bucket, window).execute();
+  return rows.map(toSummary);
+}
+
+/** Key ascending, then newest first: the order of the versions_history index. */
+export async function listVersions(db: Db, bucket: string, window: VersionWindow): Promise<ObjectSummary[]> {
+  assertWindow(window.prefix, window.afterKey);
+  if (window.limit <= 0) return [];
+  const low = lowerBound(window.prefix, window.afterKey);
+  const end = prefixEnd(window.prefix);
+  const { afterSeq } = window;
+  const rows = await db
+    .selectFrom('versions')
+    .select(SUMMARY_COLUMNS)
+    .where('bucket', '=', bucket)
+    .$if(!low.exclusive, (q) => q.where('key', '>=', low.value))
+    .$if(low.exclusive && afterSeq === null, (q) => q.where('key', '>', low.value))
+    // Resume inside the marker key: its older versions, then the keys after it.
+    .$if(low.exclusive && afterSeq !== null, (q) =>
+      q
+        .where('key', '>=', low.value)
+        .where((eb) => eb.or([eb('key', '>', low.value), eb('id', '<', afterSeq ?? 0)])),
+    )
+    .$if(end !== null, (q) => q.where('key', '<', end ?? ''))
+    .orderBy('key')
+    .orderBy('id', 'desc')
+    .limit(window.limit)
+    .execute();
+  return rows.map(toSummary);
+}
+
+function versionWithExtents(db: Db) {
+  return db
+    .selectFrom('versions as v')
+    .leftJoin('version_extents as e', 'e.version_id', 'v.id')
+    .selectAll('v')
+    .select(['e.blob', 'e.blob_offset', 'e.length'])
+    .orderBy('e.ord');
+}
+
+/** The latest row is the newest (see VersionsTable): one probe of versions_history. */
+const latestWithExtents = defineStatement<{ bucket: string; key: string }>()('latestWithExtents', (db, p) =>
+  versionWithExtents(db).where('v.id', '=', (eb) =>
+    eb
+      .selectFrom('versions')
+      .select('id')
+      .where('bucket', '=', p.bucket)
+      .where('key', '=', p.key)
+      .orderBy('id', 'desc')
+      .limit(1),
+  ),
+);
+
+const versionIdWithExtents = defineStatement<{ bucket: string; key: string; versionId: string }>()(
+  'versionWithExtents',
+  (db, p) =>
+    versionWithExtents(db)
+      .where('v.bucket', '=', p.bucket)
+      .where('v.key', '=', p.key)
+      .where('v.version_id', '=', p.versionId),
+);
+
+/** A version with its extents, in one statement (a left join, one row per extent). */
+export async function readVersion(
+  q: StatementRunner,
+  bucket: string,
+  key: string,
+  versionId: string | null,
+): Promise<ObjectVersion | null> {
+  assertStorableKey(key);
+  const rows =
+    versionId === null
+      ? await q.all(latestWithExtents, { bucket, key })
+      : await q.all(versionIdWithExtents, { bucket, key, versionId });
+  const first = rows[0];
+  return first === undefined ? null : toVersion(first, extentsOf(rows));
+}
+
+/** Uploads by key, then upload id, after the (key, upload id) markers as S3 defines them. */
+export async function listUploads(db: Db, bucket: string, window: UploadWindow): Promise<MultipartUpload[]> {
+  assertWindow(window.prefix, window.keyMarker);
+  if (window.limit <= 0) return [];
+  const low = lowerBound(window.prefix, window.keyMarker);
+  const end = prefixEnd(window.prefix);
+  const idMarker = low.exclusive ? window.uploadIdMarker : null;
+  const rows = await db
+    .selectFrom('uploads')
+    .selectAll()
+    .where('bucket', '=', bucket)
+    .$if(!low.exclusive, (q) => q.where('key', '>=', low.value))
+    .$if(low.exclusive && idMarker === null, (q) => q.where('key', '>', low.value))
+    .$if(idMarker !== null, (q) =>
+      q
+        .where('key', '>=', low.value)
+        .where((eb) => eb.or([eb('key', '>', low.value), eb('upload_id', '>', idMarker ?? '')])),
+    )
+    .$if(end !== null, (q) => q.where('key', '<', end ?? ''))
+    .orderBy('key')
+    .orderBy('upload_id')
+    .limit(window.limit)
+    .execute();
+  return rows.map(toUpload);
+}
+
+/** Parts after `afterPart` with their extents, in one statement. */
+export async function listParts(db: Db, uploadId: string, afterPart: number, limit: number): Promise<UploadedPart[]> {
+  if (limit <= 0) return [];
+  const page = db
+    .selectFrom('parts')
+    .select('part_number')
+    .where('upload_id', '=', uploadId)
+    .where('part_number', '>', afterPart)
+    .orderBy('part_number')
+    .limit(limit);
+  const rows = await db
+    .selectFrom('parts as p')
+    .leftJoin('part_extents as e', (j) =>
+      j.onRef('e.upload_id', '=', 'p.upload_id').onRef('e.part_number', '=', 'p.part_number'),
+    )
+    .selectAll('p')
+    .select(['e.blob', 'e.blob_offset', 'e.length'])
+    .where('p.upload_id', '=', uploadId)
+    .where('p.part_number', 'in', page)
+    .orderBy('p.part_number')
+    .orderBy('e.ord')
+    .execute();
+  const parts: UploadedPart[] = [];
+  for (let i = 0; i < rows.length; ) {
+    const first = rows[i];
+    if (first === undefined) break;
+    let j = i;
+    while (rows[j]?.part_number === first.part_number) j++;
+    parts.push(toPart(first, extentsOf(rows.slice(i, j))));
+    i = j;
+  }
+  return parts;
+}

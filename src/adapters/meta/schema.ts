@@ -1,0 +1,149 @@
+/**
+ * @module
+ * The metadata schema as Kysely sees it: one `Database` interface for both
+ * engines. The DDL lives in `migrations.ts`; these types must follow it.
+ *
+ * Conventions that keep the two engines identical from the code's side:
+ * - Instants are integers, milliseconds since the epoch (`bigint` on
+ *   PostgreSQL, parsed back to numbers by the pool), so they round-trip
+ *   exactly on both engines.
+ * - Flags are `boolean` on PostgreSQL and 0/1 on SQLite. The code writes 0/1
+ *   (PostgreSQL infers boolean for the parameter) and reads with `Boolean()`.
+ *   Predicates the partial indexes depend on are written bare (`is_latest`),
+ *   never `= 1`, so both planners match them.
+ * - JSON documents are text, so key order survives (jsonb would reorder).
+ * - Keys, buckets and ids compare in UTF-8 byte order: SQLite's BINARY
+ *   collation, `COLLATE "C"` on PostgreSQL.
+ */
+import type { ColumnType, Generated } from 'kysely';
+
+/** Read as boolean (PostgreSQL) or 0/1 (SQLite); written as 0/1. */
+export type Flag = ColumnType<boolean | 0 | 1, 0 | 1, 0 | 1>;
+
+/** 64-bit integers; the PostgreSQL pool parses int8 to number (all values stay below 2^53). */
+export type Int64 = number;
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  is_root: Flag;
+  created_at: Int64;
+}
+
+export interface AccessKeysTable {
+  access_key_id: string;
+  secret: string;
+  user_id: string;
+  created_at: Int64;
+}
+
+export interface BucketsTable {
+  name: string;
+  owner_id: string;
+  created_at: Int64;
+  region: string;
+  versioning: string;
+  object_lock_enabled: Flag;
+  /** JSON object: configuration documents by kind. */
+  config: string;
+}
+
+/**
+ * Every version and delete marker of every key. `id` is also the version's
+ * `seq`: global and increasing, so within a key the newest is highest
+ * (writers of one key are serialised, so no older id commits after a newer).
+ * Invariant kept by every write: a key's latest row (`is_latest`) is its
+ * newest row. The flag exists for the listing's partial index.
+ */
+export interface VersionsTable {
+  id: Generated<Int64>;
+  bucket: string;
+  key: string;
+  version_id: string;
+  is_latest: Flag;
+  is_delete_marker: Flag;
+  size: Int64;
+  etag: string;
+  last_modified: Int64;
+  owner_id: string;
+  /** JSON StoredHeaders. */
+  headers: string;
+  /** JSON object of user metadata. */
+  user_metadata: string;
+  checksum_algorithm: string | null;
+  checksum_value: string | null;
+  checksum_type: string | null;
+  sha256: string | null;
+  /** JSON array of [key, value]. */
+  tags: string;
+  retention_mode: string | null;
+  retention_until: Int64 | null;
+  legal_hold: Flag;
+  /** JSON PartInfo[] for multipart objects. */
+  parts: string | null;
+  /** Small objects' bytes. Last column: SQLite reads earlier columns without touching its overflow pages. */
+  inline_data: Buffer | null;
+}
+
+export interface VersionExtentsTable {
+  version_id: Int64;
+  ord: number;
+  blob: string;
+  blob_offset: Int64;
+  length: Int64;
+}
+
+export interface UploadsTable {
+  upload_id: string;
+  bucket: string;
+  key: string;
+  initiated: Int64;
+  owner_id: string;
+  headers: string;
+  user_metadata: string;
+  tags: string;
+  checksum_algorithm: string | null;
+  checksum_type: string | null;
+  retention_mode: string | null;
+  retention_until: Int64 | null;
+  legal_hold: Flag;
+}
+
+export interface PartsTable {
+  upload_id: string;
+  part_number: number;
+  size: Int64;
+  etag: string;
+  md5: string;
+  /** JSON object: base64 checksum by algorithm. */
+  checksums: string;
+  last_modified: Int64;
+}
+
+export interface PartExtentsTable {
+  upload_id: string;
+  part_number: number;
+  ord: number;
+  blob: string;
+  blob_offset: Int64;
+  length: Int64;
+}
+
+export interface Database {
+  users: UsersTable;
+  access_keys: AccessKeysTable;
+  buckets: BucketsTable;
+  versions: VersionsTable;
+  version_extents: VersionExtentsTable;
+  uploads: UploadsTable;
+  parts: PartsTable;
+  part_extents: PartExtentsTable;
+}
+
+/** Index names the code and the plan test refer to. */
+export const INDEXES = {
+  /** (bucket, key) of current, non-deleted objects: listObjects. */
+  current: 'versions_current',
+  /** (bucket, key, id desc): listVersions; the newest row of a key, which is its latest. */
+  history: 'versions_history',
+} as const;

@@ -1,0 +1,146 @@
+/**
+ * @module
+ * The embedded MetaStore: one SQLite file through better-sqlite3.
+ *
+ * - WAL with `synchronous=FULL`: an acknowledged write survives power loss.
+ *   Group commit (`group-commit.ts`) makes one fsync serve every write that
+ *   arrives together, so durability does not cap small-object throughput.
+ * - Two connections: the writer runs the batched transactions; reads use a
+ *   second, query-only connection, so they never queue behind a batch and
+ *   see only committed data (WAL readers do not block the writer).
+ * - Prepared statements are cached per connection by SQL text, so a query
+ *   Kysely compiles again is not parsed again by SQLite; the hot paths'
+ *   statements (`statements.ts`) skip Kysely's executor altogether.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import { CompiledQuery, Kysely, SqliteDialect } from 'kysely';
+import type { SqliteDatabase } from 'kysely';
+import type { MetaStore } from '../../ports/meta-store.ts';
+import { GroupCommit } from './group-commit.ts';
+import type { ControlStatement, RunControl } from './group-commit.ts';
+import { KyselyMetaStore } from './kysely-meta-store.ts';
+import type { Db, MetaDialect } from './meta-dialect.ts';
+import type { Database } from './schema.ts';
+import { StatementCache, bindParams } from './statements.ts';
+import type { BoundStatement, StatementDef, StatementRunner } from './statements.ts';
+
+/** How long a connection waits for another process's lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 10_000;
+const STATEMENT_CACHE_SIZE = 256;
+
+function errorCode(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+}
+
+export const SQLITE_DIALECT: MetaDialect = {
+  engine: 'sqlite',
+  rowLocks: false,
+  // One writer connection, one transaction at a time: keys need no lock.
+  lockKey: () => Promise.resolve(),
+  isUniqueViolation: (e) => {
+    const code = errorCode(e);
+    return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  },
+  isRetryable: () => false,
+  async explain(db: Db, query: CompiledQuery): Promise<string[]> {
+    const plan = await db.executeQuery<{ detail: string }>(
+      CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]),
+    );
+    return plan.rows.map((r) => r.detail);
+  },
+};
+
+/** The subset of better-sqlite3 Kysely uses, with statements reused by SQL text (LRU). */
+function cachingStatements(db: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => db.close(),
+    prepare(text: string) {
+      let stmt = cache.get(text);
+      if (stmt !== undefined) {
+        cache.delete(text);
+      } else {
+        stmt = db.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
+      }
+      cache.set(text, stmt);
+      return stmt;
+    },
+  };
+}
+
+interface Connection {
+  readonly raw: BetterSqlite3.Database;
+  readonly db: Kysely<Database>;
+}
+
+function connect(file: string, role: 'writer' | 'reader'): Connection {
+  const raw = new BetterSqlite3(file);
+  raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  if (role === 'writer') {
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = FULL');
+    raw.pragma('foreign_keys = ON');
+  } else {
+    raw.pragma('query_only = ON');
+  }
+  return { raw, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) }) };
+}
+
+/**
+ * Runs prepared statements on the connection directly: synchronous, no
+ * Kysely executor in between. On the writer it is only used inside a batch's
+ * transaction (the group commit hands it to each operation).
+ */
+function directRunner(raw: BetterSqlite3.Database, cache: StatementCache): StatementRunner {
+  const prepared = new Map<StatementDef<never, unknown>, { bound: BoundStatement; stmt: BetterSqlite3.Statement }>();
+  const get = (def: StatementDef<never, unknown>) => {
+    let entry = prepared.get(def);
+    if (entry === undefined) {
+      const bound = cache.get(def);
+      entry = { bound, stmt: raw.prepare(bound.compiled.sql) };
+      prepared.set(def, entry);
+    }
+    return entry;
+  };
+  return {
+    async all<P extends object, R>(def: StatementDef<P, R>, params: P): Promise<R[]> {
+      const { bound, stmt } = get(def as StatementDef<never, unknown>);
+      return stmt.all(bindParams(bound, params)) as R[];
+    },
+    async run<P extends object>(def: StatementDef<P, unknown>, params: P): Promise<number> {
+      const { bound, stmt } = get(def as StatementDef<never, unknown>);
+      return stmt.run(bindParams(bound, params)).changes;
+    },
+  };
+}
+
+function controlRunner(raw: BetterSqlite3.Database): RunControl {
+  const prepared = new Map<ControlStatement, BetterSqlite3.Statement>();
+  return (statement) => {
+    let stmt = prepared.get(statement);
+    if (stmt === undefined) {
+      stmt = raw.prepare(statement);
+      prepared.set(statement, stmt);
+    }
+    stmt.run();
+  };
+}
+
+/**
+ * Opens (creating if needed) the database at `file`. Call `migrate()` before
+ * use. `':memory:'` works, on a single connection (for throwaway use).
+ */
+export async function openSqliteMetaStore(file: string): Promise<MetaStore> {
+  const writer = connect(file, 'writer');
+  const reader = file === ':memory:' ? writer : connect(file, 'reader');
+  const group = new GroupCommit(writer.db, controlRunner(writer.raw));
+  const cache = new StatementCache(writer.db, SQLITE_DIALECT);
+  const write = directRunner(writer.raw, cache);
+  return new KyselyMetaStore(writer.db, SQLITE_DIALECT, {
+    transact: (fn) => group.run(fn),
+    reader: reader.db,
+    statements: { read: directRunner(reader.raw, cache), write: () => write },
+    beforeClose: () => group.close(),
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * @module
+ * Every implemented S3 operation and its handler. The type makes the table
+ * exhaustive: an operation added to the router without a handler does not
+ * compile.
+ */
+import type { S3HandlerTable } from './s3-context.ts';
+import * as bucket from './handlers/bucket-handlers.ts';
+import * as list from './handlers/list-handlers.ts';
+import * as multipart from './handlers/multipart-handlers.ts';
+import * as object from './handlers/object-handlers.ts';
+import * as sub from './handlers/object-subresources.ts';
+import { postObject } from './handlers/post-object.ts';
+
+export const S3_HANDLERS: S3HandlerTable = {
+  ListBuckets: bucket.listBuckets,
+  CreateBucket: bucket.createBucket,
+  HeadBucket: bucket.headBucket,
+  DeleteBucket: bucket.deleteBucket,
+  GetBucketLocation: bucket.getBucketLocation,
+  GetBucketAcl: bucket.getBucketAcl,
+  PutBucketAcl: bucket.putBucketAcl,
+  GetBucketVersioning: bucket.getBucketVersioning,
+  ListObjects: list.listObjectsV1,
+  ListObjectsV2: list.listObjectsV2,
+  ListMultipartUploads: multipart.listMultipartUploads,
+  DeleteObjects: sub.deleteObjects,
+  PostObject: postObject,
+  PutObject: object.putObject,
+  CopyObject: object.copyObject,
+  GetObject: object.getObject,
+  HeadObject: object.headObject,
+  DeleteObject: object.deleteObject,
+  CreateMultipartUpload: multipart.createMultipartUpload,
+  UploadPart: multipart.uploadPart,
+  UploadPartCopy: multipart.uploadPartCopy,
+  CompleteMultipartUpload: multipart.completeMultipartUpload,
+  AbortMultipartUpload: multipart.abortMultipartUpload,
+  ListParts: multipart.listParts,
+  GetObjectTagging: sub.getObjectTagging,
+  PutObjectTagging: sub.putObjectTagging,
+  DeleteObjectTagging: sub.deleteObjectTagging,
+  GetObjectAcl: sub.getObjectAcl,
+  PutObjectAcl: sub.putObjectAcl,
+};

@@ -1,0 +1,125 @@
+/**
+ * @module
+ * ListObjects (V1) and ListObjectsV2.
+ */
+import { fail } from '../../../core/errors.ts';
+import { listObjects, type ListResult } from '../../../core/listing.ts';
+import type { ObjectSummary } from '../../../core/types.ts';
+import type { S3Operation } from '../router.ts';
+import { encodingParam, intParam, xmlResponse, type S3Handler, type S3Request } from '../s3-context.ts';
+import { el, xmlDocument } from '../xml.ts';
+import { ownerXml } from './bucket-handlers.ts';
+
+type BucketOp<N extends string> = Extract<S3Operation, { name: N }>;
+type Encode = (s: string) => string;
+
+/** Resolves owner ids to display names once per listing. */
+function ownerNames(r: S3Request): (id: string) => Promise<string> {
+  const cache = new Map<string, Promise<string>>([[r.principal.userId, Promise.resolve(r.principal.userName)]]);
+  return (id) => {
+    let name = cache.get(id);
+    if (!name) {
+      name = r.services.meta.getUser({ id }).then((u) => u?.name ?? id);
+      cache.set(id, name);
+    }
+    return name;
+  };
+}
+
+async function contentsXml(r: S3Request, objects: readonly ObjectSummary[], encode: Encode, withOwner: boolean): Promise<string[]> {
+  const names = ownerNames(r);
+  return Promise.all(
+    objects.map(async (o) =>
+      el('Contents', [
+        el('Key', encode(o.key)),
+        el('LastModified', o.lastModified.toISOString()),
+        el('ETag', `"${o.etag}"`),
+        o.checksum && el('ChecksumAlgorithm', o.checksum.algorithm),
+        o.checksum && el('ChecksumType', o.checksum.type),
+        el('Size', o.size),
+        withOwner && ownerXml(o.ownerId, await names(o.ownerId)),
+        el('StorageClass', 'STANDARD'),
+      ]),
+    ),
+  );
+}
+
+function prefixesXml(result: ListResult, encode: Encode): string[] {
+  return result.commonPrefixes.map((p) => el('CommonPrefixes', [el('Prefix', encode(p))]));
+}
+
+function listParams(r: S3Request): { prefix: string; delimiter: string; maxKeys: number; encode: Encode | null } {
+  return {
+    prefix: r.query.get('prefix') ?? '',
+    delimiter: r.query.get('delimiter') ?? '',
+    maxKeys: intParam(r.query, 'max-keys', 1000, 0, 1000),
+    encode: encodingParam(r.query),
+  };
+}
+
+export const listObjectsV1: S3Handler<BucketOp<'ListObjects'>> = async (r, op) => {
+  const p = listParams(r);
+  const marker = r.query.get('marker') ?? '';
+  const result = await listObjects(r.services.meta, r.services.buckets, r.principal, {
+    bucket: op.bucket,
+    prefix: p.prefix,
+    delimiter: p.delimiter,
+    after: marker === '' ? null : marker,
+    maxKeys: p.maxKeys,
+  });
+  const enc = p.encode ?? ((s: string) => s);
+  return xmlResponse(
+    xmlDocument('ListBucketResult', [
+      el('Name', op.bucket),
+      el('Prefix', enc(p.prefix)),
+      el('Marker', enc(marker)),
+      p.delimiter !== '' && el('Delimiter', enc(p.delimiter)),
+      el('MaxKeys', p.maxKeys),
+      p.encode && el('EncodingType', 'url'),
+      el('IsTruncated', result.isTruncated),
+      result.isTruncated && p.delimiter !== '' && result.last !== null && el('NextMarker', enc(result.last)),
+      ...(await contentsXml(r, result.objects, enc, true)),
+      ...prefixesXml(result, enc),
+    ]),
+  );
+};
+
+function decodeToken(token: string): string {
+  const key = Buffer.from(token, 'base64url').toString('utf8');
+  if (token === '' || Buffer.from(key, 'utf8').toString('base64url') !== token) {
+    fail('InvalidArgument', 'The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
+  }
+  return key;
+}
+
+export const listObjectsV2: S3Handler<BucketOp<'ListObjectsV2'>> = async (r, op) => {
+  const p = listParams(r);
+  const token = r.query.get('continuation-token');
+  const startAfter = r.query.get('start-after') ?? '';
+  const after = token !== null ? decodeToken(token) : startAfter === '' ? null : startAfter;
+  const result = await listObjects(r.services.meta, r.services.buckets, r.principal, {
+    bucket: op.bucket,
+    prefix: p.prefix,
+    delimiter: p.delimiter,
+    after,
+    maxKeys: p.maxKeys,
+  });
+  const enc = p.encode ?? ((s: string) => s);
+  const next = result.isTruncated && result.last !== null ? Buffer.from(result.last, 'utf8').toString('base64url') : null;
+  return xmlResponse(
+    xmlDocument('ListBucketResult', [
+      el('Name', op.bucket),
+      el('Prefix', enc(p.prefix)),
+      p.delimiter !== '' && el('Delimiter', enc(p.delimiter)),
+      el('MaxKeys', p.maxKeys),
+      p.encode && el('EncodingType', 'url'),
+      el('KeyCount', result.objects.length + result.commonPrefixes.length),
+      el('IsTruncated', result.isTruncated),
+      token !== null && el('ContinuationToken', token),
+      next !== null && el('NextContinuationToken', next),
+      startAfter !== '' && el('StartAfter', enc(startAfter)),
+      ...(await contentsXml(r, result.objects, enc, r.query.get('fetch-owner') === 'true')),
+      ...prefixesXml(result, enc),
+    ]),
+  );
+};

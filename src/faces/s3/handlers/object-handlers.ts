@@ -1,0 +1,145 @@
+/**
+ * @module
+ * PutObject, GetObject, HeadObject, DeleteObject and CopyObject.
+ */
+import { fail } from '../../../core/errors.ts';
+import type { ObjectVersion } from '../../../core/types.ts';
+import {
+  checkCannedAcl,
+  checksumElement,
+  checksumHeaderName,
+  conditions,
+  objectHeaders,
+  requestTags,
+  storedHeaders,
+  userMetadata,
+} from '../object-headers.ts';
+import type { S3Operation } from '../router.ts';
+import { emptyResponse, xmlResponse, type S3Handler, type S3Request, type S3Response } from '../s3-context.ts';
+import { el, xmlDocument } from '../xml.ts';
+
+type ObjectOp<N extends string> = Extract<S3Operation, { name: N }>;
+
+export const putObject: S3Handler<ObjectOp<'PutObject'>> = async (r, op) => {
+  checkCannedAcl(r);
+  const ifNoneMatch = r.header('if-none-match');
+  if (ifNoneMatch !== undefined && ifNoneMatch !== '*') fail('NotImplemented', 'If-None-Match on PUT supports only "*"');
+  const version = await r.services.objects.put(r.principal, {
+    bucket: op.bucket,
+    key: op.key,
+    body: r.body(),
+    headers: storedHeaders(r),
+    userMetadata: userMetadata(r),
+    tags: requestTags(r),
+    ifMatch: r.header('if-match')?.replace(/^"|"$/g, ''),
+    ifNoneMatch: ifNoneMatch === '*' ? '*' : undefined,
+  });
+  return emptyResponse(200, writeHeaders(version));
+};
+
+/** ETag, version id and checksum of a version just written. */
+export function writeHeaders(v: ObjectVersion): Record<string, string> {
+  const h: Record<string, string> = { etag: `"${v.etag}"` };
+  if (v.versionId !== 'null') h['x-amz-version-id'] = v.versionId;
+  if (v.checksum) {
+    h[checksumHeaderName(v.checksum.algorithm)] = v.checksum.value;
+    h['x-amz-checksum-type'] = v.checksum.type;
+  }
+  return h;
+}
+
+function versionIdParam(r: S3Request): string | null {
+  const v = r.query.get('versionId');
+  return v === null || v === '' ? null : v;
+}
+
+function partNumberParam(r: S3Request): number | undefined {
+  const raw = r.query.get('partNumber');
+  if (raw === null) return undefined;
+  if (!/^\d+$/.test(raw)) fail('InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive', { ArgumentName: 'partNumber', ArgumentValue: raw });
+  return Number(raw);
+}
+
+async function readObject(r: S3Request, op: ObjectOp<'GetObject' | 'HeadObject'>, withBody: boolean): Promise<S3Response> {
+  const result = await r.services.objects.get(r.principal, {
+    bucket: op.bucket,
+    key: op.key,
+    versionId: versionIdParam(r),
+    range: r.header('range'),
+    partNumber: partNumberParam(r),
+    conditions: conditions(r),
+  });
+  const { version, range } = result;
+  const headers = objectHeaders(r, version);
+  const length = range ? range.end - range.start + 1 : version.size;
+  headers['content-length'] = length;
+  if (result.partsCount !== null) headers['x-amz-mp-parts-count'] = result.partsCount;
+  if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${version.size}`;
+  const status = range ? 206 : 200;
+  return { status, headers, body: withBody && length > 0 ? result.open() : undefined };
+}
+
+export const getObject: S3Handler<ObjectOp<'GetObject'>> = (r, op) => readObject(r, op, true);
+export const headObject: S3Handler<ObjectOp<'HeadObject'>> = (r, op) => readObject(r, op, false);
+
+export const deleteObject: S3Handler<ObjectOp<'DeleteObject'>> = async (r, op) => {
+  const result = await r.services.objects.delete(r.principal, op.bucket, op.key, versionIdParam(r));
+  const h: Record<string, string> = {};
+  if (result.versionId !== null && result.versionId !== 'null') h['x-amz-version-id'] = result.versionId;
+  if (result.deleteMarker) h['x-amz-delete-marker'] = 'true';
+  return emptyResponse(204, h);
+};
+
+/** `x-amz-copy-source`: `[/]bucket/key[?versionId=id]`, URL-encoded. */
+export function parseCopySource(value: string): { bucket: string; key: string; versionId: string | null } {
+  const q = value.indexOf('?');
+  const path = q < 0 ? value : value.slice(0, q);
+  const versionId = q < 0 ? null : new URLSearchParams(value.slice(q + 1)).get('versionId');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path).replace(/^\//, '');
+  } catch {
+    fail('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', { ArgumentName: 'x-amz-copy-source' });
+  }
+  const slash = decoded.indexOf('/');
+  if (slash <= 0 || slash === decoded.length - 1) {
+    fail('InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey', { ArgumentName: 'x-amz-copy-source' });
+  }
+  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId: versionId || null };
+}
+
+function directive(r: S3Request, name: string): 'COPY' | 'REPLACE' {
+  const value = (r.header(name) ?? 'COPY').toUpperCase();
+  if (value !== 'COPY' && value !== 'REPLACE') fail('InvalidArgument', `Unknown ${name}`, { ArgumentName: name, ArgumentValue: value });
+  return value;
+}
+
+export const copyObject: S3Handler<ObjectOp<'CopyObject'>> = async (r, op) => {
+  checkCannedAcl(r);
+  const source = parseCopySource(r.header('x-amz-copy-source')!);
+  const { version, source: from } = await r.services.objects.copy(r.principal, {
+    source,
+    sourceConditions: conditions(r, 'x-amz-copy-source-'),
+    bucket: op.bucket,
+    key: op.key,
+    metadataDirective: directive(r, 'x-amz-metadata-directive'),
+    taggingDirective: directive(r, 'x-amz-tagging-directive'),
+    headers: storedHeaders(r),
+    userMetadata: userMetadata(r),
+    tags: requestTags(r),
+  });
+  const headers: Record<string, string> = {};
+  if (version.versionId !== 'null') headers['x-amz-version-id'] = version.versionId;
+  if (from.versionId !== 'null') headers['x-amz-copy-source-version-id'] = from.versionId;
+  const checksum = version.checksum;
+  return xmlResponse(
+    xmlDocument('CopyObjectResult', [
+      el('LastModified', version.lastModified.toISOString()),
+      el('ETag', `"${version.etag}"`),
+      checksum && el(checksumElement(checksum.algorithm), checksum.value),
+      checksum && el('ChecksumType', checksum.type),
+    ]),
+    200,
+    headers,
+  );
+};

@@ -1,0 +1,63 @@
+/**
+ * @module
+ * PostObject: browser uploads with a signed POST policy form. The policy was
+ * verified by the gate (`auth/post-policy.ts`); this stores the file and
+ * answers as `success_action_status` / `success_action_redirect` ask.
+ */
+import { fail } from '../../../core/errors.ts';
+import type { S3Operation } from '../router.ts';
+import { emptyResponse, xmlResponse, type S3Handler } from '../s3-context.ts';
+import { el, xmlDocument } from '../xml.ts';
+import { writeHeaders } from './object-handlers.ts';
+import { parseTagging } from './object-subresources.ts';
+
+type Op = Extract<S3Operation, { name: 'PostObject' }>;
+
+const STORED_FIELDS: readonly [string, string][] = [
+  ['contentType', 'content-type'],
+  ['contentEncoding', 'content-encoding'],
+  ['contentDisposition', 'content-disposition'],
+  ['contentLanguage', 'content-language'],
+  ['cacheControl', 'cache-control'],
+  ['expires', 'expires'],
+];
+
+export const postObject: S3Handler<Op> = async (r, op) => {
+  const form = r.postForm ?? fail('InvalidRequest', 'not a POST form upload');
+  const headers: Record<string, string> = {};
+  for (const [field, name] of STORED_FIELDS) {
+    const value = form.fields[name];
+    if (value !== undefined && value !== '') headers[field] = value;
+  }
+  headers.contentType ??= 'binary/octet-stream';
+  const userMetadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(form.fields)) {
+    if (name.startsWith('x-amz-meta-')) userMetadata[name.slice('x-amz-meta-'.length)] = value;
+  }
+  const tagging = form.fields.tagging;
+  const version = await r.services.objects.put(r.principal, {
+    bucket: op.bucket,
+    key: form.key,
+    body: form.body,
+    headers,
+    userMetadata,
+    tags: tagging ? parseTagging(Buffer.from(tagging)) : [],
+  });
+  const location = `/${op.bucket}/${form.key.split('/').map(encodeURIComponent).join('/')}`;
+  const answer = { ...writeHeaders(version), location };
+  if (form.successActionRedirect) {
+    const target = new URL(form.successActionRedirect);
+    target.searchParams.set('bucket', op.bucket);
+    target.searchParams.set('key', form.key);
+    target.searchParams.set('etag', `"${version.etag}"`);
+    return emptyResponse(303, { ...answer, location: target.toString() });
+  }
+  if (form.successActionStatus === 201) {
+    return xmlResponse(
+      xmlDocument('PostResponse', [el('Location', location), el('Bucket', op.bucket), el('Key', form.key), el('ETag', `"${version.etag}"`)]),
+      201,
+      answer,
+    );
+  }
+  return emptyResponse(form.successActionStatus, answer);
+};

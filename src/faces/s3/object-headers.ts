@@ -1,0 +1,124 @@
+/**
+ * @module
+ * Object headers on the S3 wire: what a PUT stores (standard headers,
+ * `x-amz-meta-*`, tags) and what GET/HEAD answer (validators, metadata,
+ * checksums, `response-*` overrides).
+ */
+import { fail } from '../../core/errors.ts';
+import type { Conditions } from '../../core/conditions.ts';
+import { parseTagQuery } from '../../core/names.ts';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ObjectVersion, type StoredHeaders, type Tag } from '../../core/types.ts';
+import type { S3Request } from './s3-context.ts';
+
+const STORED: readonly [keyof StoredHeaders, string][] = [
+  ['contentType', 'content-type'],
+  ['contentEncoding', 'content-encoding'],
+  ['contentDisposition', 'content-disposition'],
+  ['contentLanguage', 'content-language'],
+  ['cacheControl', 'cache-control'],
+  ['expires', 'expires'],
+];
+
+export function storedHeaders(r: S3Request): StoredHeaders {
+  const out: Record<string, string> = {};
+  for (const [field, name] of STORED) {
+    let value = r.header(name);
+    // aws-chunked is transfer framing, not a property of the object.
+    if (name === 'content-encoding' && value !== undefined) {
+      value = value.split(',').map((s) => s.trim()).filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked').join(', ');
+    }
+    if (value !== undefined && value !== '') out[field] = value;
+  }
+  out.contentType ??= 'binary/octet-stream';
+  return out;
+}
+
+export function userMetadata(r: S3Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(r.req.headers)) {
+    if (name.startsWith('x-amz-meta-') && value !== undefined) out[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return out;
+}
+
+export function requestTags(r: S3Request): Tag[] {
+  const value = r.header('x-amz-tagging');
+  return value === undefined ? [] : parseTagQuery(value);
+}
+
+/** Refuses canned ACLs other than the owner-only ones Signet has (until policies exist). */
+export function checkCannedAcl(r: S3Request): void {
+  const acl = r.header('x-amz-acl');
+  if (acl !== undefined && acl !== 'private' && acl !== 'bucket-owner-full-control') {
+    fail('NotImplemented', `The canned ACL "${acl}" is not supported; objects and buckets are private to their owner`);
+  }
+  for (const grant of ['x-amz-grant-read', 'x-amz-grant-write', 'x-amz-grant-read-acp', 'x-amz-grant-write-acp', 'x-amz-grant-full-control']) {
+    if (r.header(grant) !== undefined) fail('NotImplemented', 'ACL grants are not supported; objects and buckets are private to their owner');
+  }
+}
+
+function httpDate(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+export function conditions(r: S3Request, prefix = ''): Conditions {
+  return {
+    ifMatch: r.header(`${prefix}if-match`),
+    ifNoneMatch: r.header(`${prefix}if-none-match`),
+    ifModifiedSince: httpDate(r.header(`${prefix}if-modified-since`)),
+    ifUnmodifiedSince: httpDate(r.header(`${prefix}if-unmodified-since`)),
+  };
+}
+
+export function checksumAlgorithmHeader(r: S3Request, name: string): ChecksumAlgorithm | null {
+  const value = r.header(name);
+  if (value === undefined) return null;
+  const alg = value.toUpperCase() as ChecksumAlgorithm;
+  if (!CHECKSUM_ALGORITHMS.includes(alg)) fail('InvalidRequest', `Value for ${name} header is invalid.`);
+  return alg;
+}
+
+export function checksumHeaderName(alg: ChecksumAlgorithm): string {
+  return `x-amz-checksum-${alg.toLowerCase()}`;
+}
+
+/** The XML element name of a checksum: ChecksumCRC32, ChecksumSHA256, ... */
+export function checksumElement(alg: ChecksumAlgorithm): string {
+  return `Checksum${alg}`;
+}
+
+const OVERRIDES: readonly [string, string][] = [
+  ['response-content-type', 'content-type'],
+  ['response-content-language', 'content-language'],
+  ['response-expires', 'expires'],
+  ['response-cache-control', 'cache-control'],
+  ['response-content-disposition', 'content-disposition'],
+  ['response-content-encoding', 'content-encoding'],
+];
+
+/** Headers of GET/HEAD for a version: validators, stored headers, metadata, checksums. */
+export function objectHeaders(r: S3Request, v: ObjectVersion): Record<string, string | number> {
+  const h: Record<string, string | number> = {
+    etag: `"${v.etag}"`,
+    'last-modified': v.lastModified.toUTCString(),
+    'accept-ranges': 'bytes',
+  };
+  for (const [field, name] of STORED) {
+    const value = v.headers[field];
+    if (value !== undefined) h[name] = value;
+  }
+  for (const [k, value] of Object.entries(v.userMetadata)) h[`x-amz-meta-${k}`] = value;
+  if (v.versionId !== 'null') h['x-amz-version-id'] = v.versionId;
+  if (v.tags.length > 0) h['x-amz-tagging-count'] = v.tags.length;
+  if (v.checksum && r.header('x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
+    h[checksumHeaderName(v.checksum.algorithm)] = v.checksum.value;
+    h['x-amz-checksum-type'] = v.checksum.type;
+  }
+  for (const [param, name] of OVERRIDES) {
+    const value = r.query.get(param);
+    if (value !== null) h[name] = value;
+  }
+  return h;
+}

@@ -1,0 +1,129 @@
+/**
+ * @module
+ * Starts a real Signet (in this process, on a free loopback port, over real
+ * HTTP) on each metadata engine, and hands out real clients for it. PostgreSQL
+ * runs in a fresh schema dropped afterwards. When PostgreSQL is unreachable
+ * the suite for it fails under CI (CI=true) and is skipped, with the reason,
+ * elsewhere.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { describe } from 'node:test';
+import pg from 'pg';
+import { S3Client } from '@aws-sdk/client-s3';
+import * as Minio from 'minio';
+import { startSignet, type Signet } from '../../src/app.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { silentLogger } from '../../src/log.ts';
+
+export type MetaKind = 'sqlite' | 'postgres';
+export const META_KINDS: readonly MetaKind[] = ['sqlite', 'postgres'];
+
+export const PG_URL = process.env.SIGNET_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const ROOT = { user: 'signet-root', password: 'signet-root-secret' } as const;
+
+let pgAvailable: Promise<string | null> | null = null;
+
+/** null when PostgreSQL answers; the reason otherwise. */
+export function postgresProblem(): Promise<string | null> {
+  pgAvailable ??= (async () => {
+    const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+    try {
+      await client.connect();
+      await client.query('select 1');
+      return null;
+    } catch (e) {
+      return `PostgreSQL at ${PG_URL} is unreachable: ${e instanceof Error ? e.message : String(e)}`;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  })();
+  return pgAvailable;
+}
+
+export interface TestSignet {
+  readonly signet: Signet;
+  readonly url: string;
+  readonly dataDir: string;
+  readonly config: Config;
+  s3(overrides?: { accessKeyId: string; secretAccessKey: string }): S3Client;
+  minio(overrides?: { accessKey: string; secretKey: string }): Minio.Client;
+  close(): Promise<void>;
+}
+
+export interface StartTestOptions {
+  readonly env?: Record<string, string>;
+  readonly flags?: { domain?: string[] };
+  readonly clock?: () => Date;
+}
+
+export async function startTestSignet(kind: MetaKind, opts: StartTestOptions = {}): Promise<TestSignet> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'signet-test-'));
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const meta = kind === 'sqlite' ? 'sqlite' : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
+  const config = loadConfig(
+    { listen: '127.0.0.1:0', data: dataDir, meta, domain: opts.flags?.domain },
+    { SIGNET_ROOT_USER: ROOT.user, SIGNET_ROOT_PASSWORD: ROOT.password, SIGNET_GC_INTERVAL_MS: '0', ...opts.env },
+  );
+  const signet = await startSignet(config, silentLogger, { clock: opts.clock });
+  const port = new URL(signet.url).port;
+  return {
+    signet,
+    url: signet.url,
+    dataDir,
+    config,
+    s3: (creds) =>
+      new S3Client({
+        endpoint: signet.url,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: creds ?? { accessKeyId: ROOT.user, secretAccessKey: ROOT.password },
+      }),
+    minio: (creds) =>
+      new Minio.Client({
+        endPoint: '127.0.0.1',
+        port: Number(port),
+        useSSL: false,
+        accessKey: creds?.accessKey ?? ROOT.user,
+        secretKey: creds?.secretKey ?? ROOT.password,
+        region: 'us-east-1',
+      }),
+    close: async () => {
+      await signet.close();
+      if (kind === 'postgres') await dropSchema(schema);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Declares `suite` once per metadata engine. The PostgreSQL run fails under
+ * CI and is skipped elsewhere when the server is unreachable.
+ */
+export function describeEachMeta(name: string, suite: (kind: MetaKind) => void): void {
+  for (const kind of META_KINDS) {
+    describe(`${name} [${kind}]`, async () => {
+      if (kind === 'postgres') {
+        const problem = await postgresProblem();
+        if (problem !== null) {
+          if (process.env.CI === 'true') throw new Error(`${problem} (CI requires it)`);
+          describe(`skipped: ${problem}`, { skip: problem }, () => {});
+          return;
+        }
+      }
+      suite(kind);
+    });
+  }
+}
