@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { USAGE, parseBenchArgs } from './bench-config.ts';
 import type { BenchConfig, ServerName } from './bench-config.ts';
 import { quantile } from './measure.ts';
+import type { Sample } from './measure.ts';
 import { MiB } from './payload.ts';
 import { SERVER_LABELS, isMeasured, targetSummary, workloadTable } from './report.ts';
 import type { Outcome, Results, TargetVerdict } from './report.ts';
@@ -41,6 +42,8 @@ const START_TIMEOUT_MS = 60_000;
 
 /** Every server started and not yet stopped, so Ctrl-C can clean up. */
 const live = new Set<RunningServer>();
+/** Set by Ctrl-C: start nothing new while the servers go down. */
+let aborting = false;
 
 function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
@@ -110,8 +113,12 @@ function loadLine(): string {
   return `load average (1 min) at start: ${(load ?? 0).toFixed(2)} on ${cores} cores${busy ? ' — WARNING: the machine is busy; figures will be noisy' : ''}`;
 }
 
+/** The servers under test; a server that failed to start keeps its error, shown in every table. */
+type Servers = Map<ServerName, RunningServer | Error>;
+
 async function runOnce(w: Workload, cfg: BenchConfig, name: ServerName, server: RunningServer | Error, state: ServerState, round: number): Promise<Outcome> {
   if (server instanceof Error) return { error: `did not start: ${server.message}` };
+  if (aborting) return { error: 'aborted' };
   const label = `${w.name} on ${SERVER_LABELS[name]}${cfg.rounds > 1 ? ` (round ${round + 1}/${cfg.rounds})` : ''}`;
   progress(`${label}...`);
   try {
@@ -134,7 +141,7 @@ function best(runs: readonly Outcome[], unit: string): Outcome {
   return { ...top, notes: [...top.notes, `best of ${runs.length} rounds (${unit}): ${all}`] };
 }
 
-async function runWorkload(w: Workload, cfg: BenchConfig, servers: Map<ServerName, RunningServer | Error>, states: Map<ServerName, ServerState>): Promise<Map<ServerName, Outcome>> {
+async function runWorkload(w: Workload, cfg: BenchConfig, servers: Servers, states: Map<ServerName, ServerState>): Promise<Map<ServerName, Outcome>> {
   const runs = new Map<ServerName, Outcome[]>([...servers.keys()].map((name) => [name, []]));
   // Servers take turns round by round, so a burst of outside load hits them alike.
   for (let round = 0; round < cfg.rounds; round++) {
@@ -145,10 +152,10 @@ async function runWorkload(w: Workload, cfg: BenchConfig, servers: Map<ServerNam
   return new Map([...runs].map(([name, list]) => [name, best(list, w.unit)]));
 }
 
-async function startAll(cfg: BenchConfig): Promise<Map<ServerName, RunningServer | Error>> {
-  const servers = new Map<ServerName, RunningServer | Error>();
+async function startAll(names: readonly ServerName[], cfg: BenchConfig): Promise<Servers> {
+  const servers: Servers = new Map();
   // One at a time: on 2 cores parallel tsx start-ups only slow each other down.
-  for (const name of cfg.servers) {
+  for (const name of names) {
     try {
       servers.set(name, await start(specFor(name, cfg), cfg));
     } catch (err) {
@@ -160,7 +167,7 @@ async function startAll(cfg: BenchConfig): Promise<Map<ServerName, RunningServer
 }
 
 /** Signet with inlining off and on (each on a fresh server), plus baseline-plain when running. */
-async function runSweep(cfg: BenchConfig, servers: Map<ServerName, RunningServer | Error>): Promise<SweepSeries[]> {
+async function runSweep(cfg: BenchConfig, servers: Servers): Promise<SweepSeries[]> {
   const biggest = Math.max(...cfg.sizes.sweepSizes);
   const fresh = (label: string, threshold: number): SweepTarget => ({
     label,
@@ -174,6 +181,7 @@ async function runSweep(cfg: BenchConfig, servers: Map<ServerName, RunningServer
   if (plain && !(plain instanceof Error)) targets.push({ label: 'plain', acquire: async () => ({ server: plain, release: async () => {} }) });
   const series: SweepSeries[] = [];
   for (const t of targets) {
+    if (aborting) break;
     try {
       const { server, release } = await t.acquire();
       try {
@@ -192,7 +200,13 @@ async function runSweep(cfg: BenchConfig, servers: Map<ServerName, RunningServer
 function outcomeJson(o: Outcome): unknown {
   if (!isMeasured(o)) return o;
   const { latencies, ...sample } = o.sample;
-  return { figure: o.figure, units: o.units, notes: o.notes, ...sample, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), peakRssMiB: sample.peakRss / MiB };
+  const p50Ms = quantile(latencies, 0.5);
+  const p99Ms = quantile(latencies, 0.99);
+  return { figure: o.figure, units: o.units, notes: o.notes, ...sample, p50Ms, p99Ms, peakRssMiB: sample.peakRss / MiB };
+}
+
+function opsJson(sample: Sample): unknown {
+  return outcomeJson({ figure: sample.ops / sample.seconds, units: sample.ops, sample, notes: [] });
 }
 
 async function writeJson(path: string, cfg: BenchConfig, results: Results, verdicts: TargetVerdict[], sweep: SweepSeries[]): Promise<void> {
@@ -203,7 +217,7 @@ async function writeJson(path: string, cfg: BenchConfig, results: Results, verdi
     config: cfg,
     results: Object.fromEntries([...results].map(([w, m]) => [w, Object.fromEntries([...m].map(([s, o]) => [s, outcomeJson(o)]))])),
     targets: verdicts,
-    sweep: sweep.map((x) => ({ label: x.label, error: x.error, points: x.points.map((p) => ({ size: p.size, put: outcomeJson({ figure: p.put.ops / p.put.seconds, units: p.put.ops, sample: p.put, notes: [] }), get: outcomeJson({ figure: p.get.ops / p.get.seconds, units: p.get.ops, sample: p.get, notes: [] }) })) })),
+    sweep: sweep.map((x) => ({ label: x.label, error: x.error, points: x.points.map((p) => ({ size: p.size, put: opsJson(p.put), get: opsJson(p.get) })) })),
   };
   await writeFile(path, `${JSON.stringify(out, null, 2)}\n`);
   progress(`results written to ${path}`);
@@ -212,20 +226,23 @@ async function writeJson(path: string, cfg: BenchConfig, results: Results, verdi
 async function run(cfg: BenchConfig): Promise<void> {
   console.log(`${header(cfg)}\n`);
   const mainWorkloads = WORKLOADS.filter((w) => cfg.workloads.includes(w.name));
-  const needPlain = cfg.workloads.includes('sweep') && cfg.servers.includes('plain');
-  const servers = mainWorkloads.length > 0 || needPlain ? await startAll(mainWorkloads.length > 0 ? cfg : { ...cfg, servers: ['plain'] }) : new Map();
+  // A sweep-only run still wants baseline-plain as its reference column.
+  const sweepOnlyPlain: ServerName[] = cfg.workloads.includes('sweep') && cfg.servers.includes('plain') ? ['plain'] : [];
+  const servers = await startAll(mainWorkloads.length > 0 ? cfg.servers : sweepOnlyPlain, cfg);
   const states = new Map<ServerName, ServerState>(cfg.servers.map((s) => [s, newServerState()]));
   const results: Results = new Map();
   try {
     for (const w of mainWorkloads) {
       const outcomes = await runWorkload(w, cfg, servers, states);
+      if (aborting) return;
       results.set(w.name, outcomes);
       console.log(`${workloadTable(w, cfg.sizes, outcomes)}\n`);
     }
     let sweep: SweepSeries[] = [];
-    if (cfg.workloads.includes('sweep')) {
+    if (cfg.workloads.includes('sweep') && !aborting) {
       sweep = await runSweep(cfg, servers);
-      console.log(`## sweep: PUT and GET ops/s by size, Signet inline off/on (SIGNET_INLINE_THRESHOLD), ${cfg.sizes.smallConcurrency} concurrent\n${sweepTable(sweep, cfg.sizes.sweepSizes)}\n`);
+      const title = `## sweep: PUT and GET ops/s by size, Signet inline off/on (SIGNET_INLINE_THRESHOLD), ${cfg.sizes.smallConcurrency} concurrent`;
+      console.log(`${title}\n${sweepTable(sweep, cfg.sizes.sweepSizes)}\n`);
     }
     const summary = targetSummary(results, cfg.subject);
     if (mainWorkloads.length > 0) console.log(summary.text);
@@ -241,6 +258,7 @@ async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('the bench reads /proc: Linux only');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      aborting = true;
       progress(`${signal}: stopping servers`);
       void Promise.all([...live].map((s) => s.stop())).finally(() => process.exit(130));
     });

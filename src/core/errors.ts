@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'InvalidTag',
   'KeyTooLongError',
   'MalformedPOSTRequest',
+  'MaxPostPreDataLengthExceeded',
+  'InvalidPolicyDocument',
   'MalformedXML',
   'MetadataTooLarge',
   'MethodNotAllowed',

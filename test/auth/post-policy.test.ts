@@ -137,7 +137,7 @@ describe('POST policy uploads (SigV4, @aws-sdk/s3-presigned-post)', () => {
 
   it('bounds the fields before the file', async () => {
     const fields = await presignedFields();
-    await rejectsWith(upload([...fields, ['x-ignore-pad', 'p'.repeat(21 * 1024)], FILE]), 'MaxMessageLengthExceeded');
+    await rejectsWith(upload([...fields, ['x-ignore-pad', 'p'.repeat(21 * 1024)], FILE]), 'MaxPostPreDataLengthExceeded');
   });
 
   it('hands over the file before the body has arrived (no buffering)', async () => {

@@ -4,10 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { GroupCommit } from '../../src/adapters/meta/group-commit.ts';
 import { KyselyMetaStore } from '../../src/adapters/meta/kysely-meta-store.ts';
 import { compareKeys, prefixEnd } from '../../src/adapters/meta/key-order.ts';
 import { SIGNET_MIGRATIONS } from '../../src/adapters/meta/migrations.ts';
 import type { SignetMigration } from '../../src/adapters/meta/migrations.ts';
+import type { Database } from '../../src/adapters/meta/schema.ts';
 import { isSignetError } from '../../src/core/errors.ts';
 import type { ErrorCode } from '../../src/core/errors.ts';
 import type {
@@ -149,6 +153,64 @@ describe('key order helpers', () => {
   it('compareKeys is UTF-8 byte order, not UTF-16 order', () => {
     assert.ok(compareKeys('\uFFFF', '\u{1F600}') < 0);
     assert.ok('\uFFFF' > '\u{1F600}', 'UTF-16 order disagrees, which is why compareKeys exists');
+  });
+});
+
+describe('SQLite group commit', () => {
+  /** A store-less GroupCommit over an in-memory table, whose control statements are logged and can fail. */
+  function setup(failingCommits: number) {
+    const raw = new BetterSqlite3(':memory:');
+    raw.exec('create table t (k text primary key)');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+    const log: string[] = [];
+    let failures = failingCommits;
+    const group = new GroupCommit(db, (statement) => {
+      log.push(statement);
+      if (statement === 'commit' && failures-- > 0) {
+        raw.exec('rollback');
+        throw new Error('disk I/O error (simulated)');
+      }
+      raw.exec(statement);
+    });
+    const insert = (k: string) => group.run((trx) => sql`insert into t (k) values (${k})`.execute(trx));
+    const rows = () => (raw.prepare('select k from t order by k').all() as { k: string }[]).map((r) => r.k);
+    const count = (statement: string) => log.filter((s) => s === statement).length;
+    return { insert, rows, count, close: () => group.close().then(() => db.destroy()) };
+  }
+
+  it('runs the writes of one event-loop turn in one transaction, each in its savepoint', async () => {
+    const g = setup(0);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => g.insert(`k${String(i).padStart(2, '0')}`)));
+    assert.equal(g.count('begin immediate'), 1);
+    assert.equal(g.count('commit'), 1);
+    assert.equal(g.count('savepoint op'), 50);
+    assert.equal(g.rows().length, 50);
+    await g.close();
+  });
+
+  it('fails only the write that fails', async () => {
+    const g = setup(0);
+    const results = await Promise.allSettled([g.insert('a'), g.insert('a'), g.insert('b')]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    assert.deepEqual(g.rows(), ['a', 'b']);
+    await g.close();
+  });
+
+  it('runs each write alone when the batch cannot commit, and reports lasting failures to every caller', async () => {
+    const once = setup(1);
+    await Promise.all(['a', 'b', 'c'].map((k) => once.insert(k)));
+    assert.deepEqual(once.rows(), ['a', 'b', 'c']);
+    assert.equal(once.count('begin immediate'), 4);
+    await once.close();
+
+    const always = setup(Infinity);
+    const results = await Promise.allSettled(['a', 'b'].map((k) => always.insert(k)));
+    for (const r of results) assert.match(String((r as PromiseRejectedResult).reason), /simulated/);
+    assert.deepEqual(always.rows(), []);
+    await always.close();
   });
 });
 
@@ -530,18 +592,22 @@ await describeEachMetaStore('MetaStore', (factory) => {
 
     it('lets exactly one of several racing If-None-Match puts win', async () => {
       await withBucket('b', 'Enabled');
-      const results = await Promise.allSettled(
-        Array.from({ length: 8 }, (_, i) =>
-          store.putVersion(version('b', 'race', { etag: `r${i}` }), { versioning: 'Enabled', ifNoneMatch: '*' }),
-        ),
-      );
-      const won = results.filter((r) => r.status === 'fulfilled');
-      assert.equal(won.length, 1);
-      for (const r of results) {
-        if (r.status === 'rejected') assert.equal((r.reason as { code?: string }).code, 'PreconditionFailed');
+      // Open the pool's connections first, so the writers really overlap.
+      await Promise.all(Array.from({ length: 16 }, () => store.ping()));
+      for (let round = 0; round < 5; round++) {
+        const key = `race-${round}`;
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) =>
+            store.putVersion(version('b', key, { etag: `r${i}` }), { versioning: 'Enabled', ifNoneMatch: '*' }),
+          ),
+        );
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, key);
+        for (const r of results) {
+          if (r.status === 'rejected') assert.equal((r.reason as { code?: string }).code, 'PreconditionFailed');
+        }
+        const all = await store.listVersions('b', { prefix: key, afterKey: null, afterSeq: null, limit: 100 });
+        assert.equal(all.length, 1, key);
       }
-      const all = await store.listVersions('b', { prefix: 'race', afterKey: null, afterSeq: null, limit: 100 });
-      assert.equal(all.length, 1);
     });
 
     it('fails only the writes whose condition fails when 200 arrive together', async () => {
@@ -570,6 +636,25 @@ await describeEachMetaStore('MetaStore', (factory) => {
         if (i % 20 === 0) assert.match(o.etag, /^etag-/, 'the refused write changed nothing');
         else assert.equal(o.etag, `new${i}`);
       }
+    });
+
+    it('undoes all of a write that fails halfway, and nothing of its neighbours', async () => {
+      await withBucket('b', 'Enabled');
+      const existing = await store.putVersion(version('b', 'dup', { etag: 'old' }), { versioning: 'Enabled' });
+      // Reusing a version id fails at the insert, after the old latest was demoted.
+      const results = await Promise.allSettled([
+        store.putVersion(version('b', 'n1'), { versioning: 'Enabled' }),
+        store.putVersion(version('b', 'dup', { versionId: existing.versionId, etag: 'new' }), { versioning: 'Enabled' }),
+        store.putVersion(version('b', 'n2'), { versioning: 'Enabled' }),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      const latest = await store.getVersion('b', 'dup', null);
+      assert.equal(latest?.etag, 'old');
+      assert.equal(latest?.isLatest, true);
+      assert.deepEqual(await listAll(store, 'b'), ['dup', 'n1', 'n2']);
     });
 
     it('requires the named versions to exist when the write commits', async () => {

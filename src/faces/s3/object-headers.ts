@@ -8,6 +8,8 @@ import { fail } from '../../core/errors.ts';
 import type { Conditions } from '../../core/conditions.ts';
 import { parseTagQuery } from '../../core/names.ts';
 import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ObjectVersion, type StoredHeaders, type Tag } from '../../core/types.ts';
+import { stripAwsChunked } from './auth/chunked.ts';
+import { checksumHeaderName } from './auth/checksums.ts';
 import type { S3Request } from './s3-context.ts';
 
 const STORED: readonly [keyof StoredHeaders, string][] = [
@@ -22,11 +24,8 @@ const STORED: readonly [keyof StoredHeaders, string][] = [
 export function storedHeaders(r: S3Request): StoredHeaders {
   const out: Record<string, string> = {};
   for (const [field, name] of STORED) {
-    let value = r.header(name);
     // aws-chunked is transfer framing, not a property of the object.
-    if (name === 'content-encoding' && value !== undefined) {
-      value = value.split(',').map((s) => s.trim()).filter((s) => s !== '' && s.toLowerCase() !== 'aws-chunked').join(', ');
-    }
+    const value = name === 'content-encoding' ? stripAwsChunked(r.header(name)) : r.header(name);
     if (value !== undefined && value !== '') out[field] = value;
   }
   out.contentType ??= 'binary/octet-stream';
@@ -78,10 +77,6 @@ export function checksumAlgorithmHeader(r: S3Request, name: string): ChecksumAlg
   const alg = value.toUpperCase() as ChecksumAlgorithm;
   if (!CHECKSUM_ALGORITHMS.includes(alg)) fail('InvalidRequest', `Value for ${name} header is invalid.`);
   return alg;
-}
-
-export function checksumHeaderName(alg: ChecksumAlgorithm): string {
-  return `x-amz-checksum-${alg.toLowerCase()}`;
 }
 
 /** The XML element name of a checksum: ChecksumCRC32, ChecksumSHA256, ... */

@@ -12,6 +12,7 @@ import type { Multipart } from '../../core/multipart.ts';
 import type { Objects } from '../../core/objects.ts';
 import type { Principal } from '../../core/types.ts';
 import type { MetaStore } from '../../ports/meta-store.ts';
+import type { DecodeBodyOptions } from './auth/auth-gate.ts';
 import type { PostUpload } from './auth/post-policy.ts';
 import type { S3Operation } from './router.ts';
 
@@ -32,7 +33,7 @@ export interface S3Request {
   /** For PostObject: the verified form (its policy signature authenticated the request). */
   readonly postForm?: PostUpload;
   /** The decoded body (aws-chunked removed, declared digests attached). Call once. */
-  body(): Body;
+  body(options?: DecodeBodyOptions): Body;
   header(name: string): string | undefined;
 }
 

@@ -33,6 +33,8 @@ const STATUS: Record<ErrorCode, number> = {
   InvalidTag: 400,
   KeyTooLongError: 400,
   MalformedPOSTRequest: 400,
+  MaxPostPreDataLengthExceeded: 400,
+  InvalidPolicyDocument: 400,
   MalformedXML: 400,
   MaxMessageLengthExceeded: 400,
   MetadataTooLarge: 400,

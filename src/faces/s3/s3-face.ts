@@ -13,7 +13,7 @@ import { fail, isSignetError, SignetError } from '../../core/errors.ts';
 import { requestId as newRequestId } from '../../core/ids.ts';
 import type { Identity } from '../../core/identity.ts';
 import type { Logger } from '../../log.ts';
-import { authenticate, decodeBody } from './auth/auth-gate.ts';
+import { authenticate, decodeBody, type DecodeBodyOptions } from './auth/auth-gate.ts';
 import { parsePostUpload } from './auth/post-policy.ts';
 import { S3_HANDLERS } from './handler-table.ts';
 import { resolveAddress, routeS3, type S3Operation } from './router.ts';
@@ -85,10 +85,10 @@ async function authorize(req: IncomingMessage, op: S3Operation, c: AuthorizeCont
     { lookup: c.lookup, now: c.opts.clock(), services: ['s3'], bucketFromHost: c.address.bucketFromHost ?? undefined },
   );
   let taken = false;
-  const body = () => {
+  const body = (options?: DecodeBodyOptions) => {
     if (taken) throw new Error('request body read twice');
     taken = true;
-    return decodeBody(req, auth.payload, req.headers);
+    return decodeBody(req, auth.payload, req.headers, options);
   };
   return { ...base, principal: auth.principal, body };
 }

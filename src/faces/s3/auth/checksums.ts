@@ -4,17 +4,10 @@
  * POST form fields: names, algorithms and well-formed values
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
  */
+import { DIGEST_LENGTH } from '../../../core/checksums.ts';
 import { fail } from '../../../core/errors.ts';
 import { CHECKSUM_ALGORITHMS } from '../../../core/types.ts';
 import type { ChecksumAlgorithm } from '../../../core/types.ts';
-
-const DIGEST_BYTES: Readonly<Record<ChecksumAlgorithm, number>> = {
-  CRC32: 4,
-  CRC32C: 4,
-  CRC64NVME: 8,
-  SHA1: 20,
-  SHA256: 32,
-};
 
 const PREFIX = 'x-amz-checksum-';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -42,7 +35,7 @@ export function parseChecksumAlgorithm(value: string, source: string): ChecksumA
 
 /** True when `value` is base64 of exactly one `alg` digest. */
 export function isChecksumValue(alg: ChecksumAlgorithm, value: string): boolean {
-  return BASE64.test(value) && Buffer.from(value, 'base64').length === DIGEST_BYTES[alg];
+  return BASE64.test(value) && Buffer.from(value, 'base64').length === DIGEST_LENGTH[alg];
 }
 
 /** Fails with InvalidArgument unless `value` is a well-formed `alg` checksum. */

@@ -37,7 +37,7 @@ const EXEMPT = new Set(['policy', 'x-amz-signature', 'signature', 'awsaccesskeyi
 const EQ_ONLY = new Set(['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'bucket']);
 
 function malformed(why: string): never {
-  return fail('MalformedPOSTRequest', `Invalid Policy: ${why}`);
+  return fail('InvalidPolicyDocument', `Invalid Policy: ${why}`);
 }
 
 function denied(why: string): never {
@@ -86,7 +86,7 @@ function parseConditions(raw: unknown): { conditions: PolicyCondition[]; range: 
   return { conditions, range };
 }
 
-/** Decodes the base64 `policy` field. Malformed documents are MalformedPOSTRequest. */
+/** Decodes the base64 `policy` field. Malformed documents are InvalidPolicyDocument. */
 export function parsePostPolicy(base64: string): PostPolicy {
   let doc: unknown;
   try {

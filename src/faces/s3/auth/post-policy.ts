@@ -43,7 +43,7 @@ function sizeGuard(range: ContentLengthRange | null): Transform {
 const LIMITS = { fieldNameSize: 1024, fieldSize: MAX_FORM_FIELDS_BYTES, fields: 1000, parts: 1100, files: 64 };
 const MALFORMED = 'The body of your POST request is not well-formed multipart/form-data.';
 const tooLarge = (): SignetError =>
-  new SignetError('MaxMessageLengthExceeded', `Your POST request fields preceding the upload file were too large (over ${MAX_FORM_FIELDS_BYTES} bytes).`);
+  new SignetError('MaxPostPreDataLengthExceeded', `Your POST request fields preceding the upload file were too large (over ${MAX_FORM_FIELDS_BYTES} bytes).`);
 
 /** One form being read: fields until the file part, then the file, handed over once verified. */
 class FormReader {

@@ -61,20 +61,20 @@ export interface SigV4Verified {
   readonly payloadHash: string;
 }
 
-interface Credential {
+export interface CredentialScope {
   readonly accessKeyId: string;
   readonly date: string;
   readonly region: string;
   readonly service: string;
 }
 
-type Refuse = (message: string) => never;
+export type Refuse = (message: string) => never;
 
 const headerMalformed: Refuse = (m) => fail('AuthorizationHeaderMalformed', m);
 const queryMalformed: Refuse = (m) => fail('AuthorizationQueryParametersError', m);
 
 /** `AKID/yyyyMMdd/region/service/aws4_request`, as in Credential= and X-Amz-Credential. */
-export function parseCredential(value: string, services: readonly string[], refuse: Refuse): Credential {
+export function parseCredential(value: string, services: readonly string[], refuse: Refuse): CredentialScope {
   const parts = value.trim().split('/');
   if (parts.length !== 5 || parts.some((p) => p === '')) {
     refuse('the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".');
@@ -145,7 +145,7 @@ function headerPayloadHash(req: AuthRequest, service: string, bodySha256: string
 
 interface Check {
   readonly req: AuthRequest;
-  readonly cred: Credential;
+  readonly cred: CredentialScope;
   readonly secret: SecretRecord;
   readonly signedHeaders: readonly string[];
   readonly payloadHash: string;

@@ -10,12 +10,12 @@ import {
   checkCannedAcl,
   checksumAlgorithmHeader,
   checksumElement,
-  checksumHeaderName,
   conditions,
   requestTags,
   storedHeaders,
   userMetadata,
 } from '../object-headers.ts';
+import { checksumHeaderName } from '../auth/checksums.ts';
 import type { S3Operation } from '../router.ts';
 import { emptyResponse, encodingParam, intParam, xmlResponse, type S3Handler, type S3Request } from '../s3-context.ts';
 import { child, children, el, parseXml, text, xmlDocument } from '../xml.ts';
@@ -101,7 +101,8 @@ function completedParts(body: Buffer): CompletedPartInput[] {
 }
 
 export const completeMultipartUpload: S3Handler<Op<'CompleteMultipartUpload'>> = async (r, op) => {
-  const parts = completedParts(await readXmlBody(r, MAX_XML_BODY, false));
+  // Its x-amz-checksum-* header describes the object, not this XML body.
+  const parts = completedParts(await readXmlBody(r, MAX_XML_BODY, false, { ignoreChecksumHeaders: true }));
   const version = await r.services.multipart.complete(r.principal, op.bucket, op.key, uploadIdParam(r), parts);
   const checksum = version.checksum;
   const location = `/${op.bucket}/${op.key.split('/').map(encodeURIComponent).join('/')}`;

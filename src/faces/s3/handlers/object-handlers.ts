@@ -7,13 +7,13 @@ import type { ObjectVersion } from '../../../core/types.ts';
 import {
   checkCannedAcl,
   checksumElement,
-  checksumHeaderName,
   conditions,
   objectHeaders,
   requestTags,
   storedHeaders,
   userMetadata,
 } from '../object-headers.ts';
+import { checksumHeaderName } from '../auth/checksums.ts';
 import type { S3Operation } from '../router.ts';
 import { emptyResponse, xmlResponse, type S3Handler, type S3Request, type S3Response } from '../s3-context.ts';
 import { el, xmlDocument } from '../xml.ts';
