@@ -335,7 +335,10 @@ function route(req: IncomingMessage, res: ServerResponse): Promise<void> | void 
   if (!key) {
     if (method === 'PUT') return createBucket(bucketName, res);
     if (method === 'GET') return listObjects(bucketOf(bucketName), params, res);
-    if (method === 'HEAD') return void (bucketOf(bucketName), res.writeHead(200).end());
+    if (method === 'HEAD') {
+      bucketOf(bucketName);
+      return void res.writeHead(200).end();
+    }
     throw new HttpError(405, 'MethodNotAllowed');
   }
   return routeObject(method, bucketOf(bucketName), key, params, req, res);

@@ -61,7 +61,7 @@ const FULL: Sizes = {
   listKeys: 100_000,
   fillConcurrency: 32,
   fillSize: 64,
-  fillSeconds: 120,
+  fillSeconds: 90,
   listPasses: 3,
   listSeconds: 10,
   sweepSizes: [4096, 16384, 65536, 131072, 262144],

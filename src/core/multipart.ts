@@ -134,10 +134,25 @@ export class Multipart {
     return part;
   }
 
-  async complete(who: Principal, bucket: string, key: string, uploadId: string, given: readonly CompletedPartInput[]): Promise<ObjectVersion> {
+  /** `declared`: the object's checksum as the client claims it (x-amz-checksum-* of the completion), checked before commit. */
+  async complete(
+    who: Principal,
+    bucket: string,
+    key: string,
+    uploadId: string,
+    given: readonly CompletedPartInput[],
+    declared?: { readonly algorithm: ChecksumAlgorithm; readonly value: string },
+  ): Promise<ObjectVersion> {
     const upload = await this.#requireUpload(who, bucket, key, uploadId);
     const bucketInfo = await this.#ctx.buckets.require(who, bucket);
     const parts = await this.#matchParts(uploadId, given);
+    const checksum = objectChecksum(upload, parts);
+    if (declared && checksum?.algorithm !== declared.algorithm) {
+      fail('InvalidRequest', `The upload was created using the ${upload.checksumAlgorithm ?? 'null'} checksum algorithm, not ${declared.algorithm}.`);
+    }
+    if (declared && checksum!.value !== declared.value) {
+      fail('BadDigest', `The ${declared.algorithm} you specified did not match the calculated checksum.`);
+    }
     const now = this.#ctx.clock();
     return this.#ctx.meta.completeUpload(
       uploadId,
@@ -151,7 +166,7 @@ export class Multipart {
         lastModified: now,
         headers: upload.headers,
         userMetadata: upload.userMetadata,
-        checksum: objectChecksum(upload, parts),
+        checksum,
         sha256: null,
         parts: parts.map((p): PartInfo => ({ number: p.partNumber, size: p.size, etag: p.etag, checksum: upload.checksumAlgorithm ? p.checksums[upload.checksumAlgorithm] : undefined })),
         tags: upload.tags,

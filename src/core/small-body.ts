@@ -12,12 +12,12 @@ export async function readSmallBody(body: Body, limit: number): Promise<Buffer> 
   if (body.length !== null && body.length > limit) fail('MaxMessageLengthExceeded', 'Your request was too big.');
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body.stream as AsyncIterable<Buffer>) {
+  // Not destroyed when we stop early (as in ingest): destroying the request
+  // would cut the connection before the error answer is sent; the face drains
+  // or closes it after answering.
+  for await (const chunk of body.stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) {
-      body.stream.destroy();
-      fail('MaxMessageLengthExceeded', 'Your request was too big.');
-    }
+    if (size > limit) fail('MaxMessageLengthExceeded', 'Your request was too big.');
     chunks.push(chunk);
   }
   const buf = Buffer.concat(chunks);

@@ -3,6 +3,7 @@
  * (`test/support/meta-stores.ts`). Each test gets a fresh, empty store.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
@@ -24,7 +25,7 @@ import type {
 } from '../../src/core/types.ts';
 import type { MetaStore } from '../../src/ports/meta-store.ts';
 import { describeEachMetaStore } from '../support/meta-stores.ts';
-import type { OpenedMetaStore } from '../support/meta-stores.ts';
+import type { MetaStoreLocation, OpenedMetaStore } from '../support/meta-stores.ts';
 
 const T0 = new Date(1_700_000_000_123);
 const TIB = 1024 ** 4;
@@ -232,6 +233,19 @@ await describeEachMetaStore('MetaStore', (factory) => {
     it('migrates again harmlessly and answers ping', async () => {
       await store.migrate();
       await store.ping();
+    });
+
+    it('migrates from several processes at once', async () => {
+      const fresh = await factory.open({ migrate: false });
+      try {
+        await migrateInProcesses(fresh.location, 3);
+        await fresh.store.migrate();
+        await fresh.store.createBucket(bucket('b'));
+        const other = await fresh.openAnother();
+        assert.equal((await other.getBucket('b'))?.name, 'b');
+      } finally {
+        await fresh.cleanup();
+      }
     });
 
     it('runs a later migration that adds a column, then keeps working', async () => {
@@ -847,6 +861,32 @@ await describeEachMetaStore('MetaStore', (factory) => {
     });
   });
 });
+
+/**
+ * migrate() in child processes started together, as nodes booting at once:
+ * each opens its store, says ready, and migrates only when all are ready.
+ */
+async function migrateInProcesses(location: MetaStoreLocation, count: number): Promise<void> {
+  const support = new URL('../support/meta-stores.ts', import.meta.url).href;
+  const code = `const m = await import(${JSON.stringify(support)});
+    const store = await m.openMetaStoreAt(JSON.parse(process.argv[1]));
+    process.stdout.write('ready\\n');
+    await new Promise((go) => process.stdin.once('data', go));
+    try { await store.migrate(); } finally { await store.close(); process.stdin.destroy(); }`;
+  const children = Array.from({ length: count }, () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, JSON.stringify(location)]);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const ready = new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const exited = new Promise<void>((resolve, reject) =>
+      child.on('exit', (status) => (status === 0 ? resolve() : reject(new Error(`migrate failed: ${stderr}`)))),
+    );
+    return { child, ready, exited };
+  });
+  await Promise.race([Promise.all(children.map((c) => c.ready)), Promise.all(children.map((c) => c.exited))]);
+  for (const c of children) c.child.stdin.write('go\n');
+  await Promise.all(children.map((c) => c.exited));
+}
 
 function deleteOpts(versioning: VersioningStatus) {
   return { versioning, markerVersionId: `m-${versioning}-${++versionCounter}`, now: T0, ownerId: 'owner-1' };

@@ -5,7 +5,7 @@
  * deletes, bucket versioning and the error codes minio-js surfaces.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,13 @@ async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
   return Buffer.concat(chunks);
+}
+
+/** Compares bytes by length and digest (a deepEqual diff of megabytes would swamp the output). */
+function assertSameBytes(actual: Buffer, expected: Buffer, what = 'bytes'): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  assert.equal(digest(actual), digest(expected), `${what}: content differs`);
 }
 
 async function collect<T>(stream: Minio.BucketStream<T>): Promise<T[]> {
@@ -150,13 +157,13 @@ describeEachMeta('minio-js: buckets and objects', (kind) => {
     assert.equal(s1.size, data.length);
     assert.equal(s1.metaData['content-type'], 'application/x-big');
     assert.equal(s1.metaData.kind, 'stream');
-    assert.deepEqual(await readAll(await mc.getObject('stream', 'default-part-size')), data);
+    assertSameBytes(await readAll(await mc.getObject('stream', 'default-part-size')), data);
 
     const small = clientWith(t, { partSize: 5 * MiB });
     const three = await small.putObject('stream', 'five-mib-parts', chunks(), undefined, { 'Content-Type': 'application/x-big' });
     assert.match(three.etag, /^[0-9a-f]{32}-3$/);
     assert.equal((await mc.statObject('stream', 'five-mib-parts')).size, data.length);
-    assert.deepEqual(await readAll(await mc.getObject('stream', 'five-mib-parts')), data);
+    assertSameBytes(await readAll(await mc.getObject('stream', 'five-mib-parts')), data);
     assert.deepEqual(await collect(mc.listIncompleteUploads('stream', '', true)), []);
   });
 
@@ -187,7 +194,7 @@ describeEachMeta('minio-js: buckets and objects', (kind) => {
     assert.equal(stBig.metaData['content-type'], 'application/octet-stream');
     const bigOut = join(dir, 'big.out');
     await mc.fGetObject('files', 'big.bin', bigOut);
-    assert.deepEqual(await readFile(bigOut), big);
+    assertSameBytes(await readFile(bigOut), big, 'fGetObject file');
   });
 
   it('getObject and getPartialObject with offset and length', async () => {
@@ -243,8 +250,6 @@ describeEachMeta('minio-js: buckets and objects', (kind) => {
   it('listObjectsV2 and listObjects page through more than 1000 keys', async () => {
     await mc.makeBucket('many');
     const keys = Array.from({ length: 1105 }, (_, i) => `k/${String(i).padStart(5, '0')}`);
-    const res = await mc.removeObjects('many', ['nothing-yet']);
-    assert.deepEqual(res, []);
     for (let i = 0; i < keys.length; i += 50) await Promise.all(keys.slice(i, i + 50).map((k) => mc.putObject('many', k, 'x')));
     const v2 = await collect(mc.listObjectsV2('many', 'k/', true));
     assert.deepEqual(v2.map((o) => o.name), keys);
@@ -270,7 +275,7 @@ describeEachMeta('minio-js: buckets and objects', (kind) => {
 
   it('removeObject, and removeObjects with names and with {name, versionId: null}', async () => {
     await mc.makeBucket('removals');
-    for (const k of ['r1', 'r2', 'r3', 'r4', 'r5']) await mc.putObject('removals', k, k);
+    for (const k of ['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7']) await mc.putObject('removals', k, k);
     await mc.removeObject('removals', 'r1');
     assert.equal(await errorCode(mc.statObject('removals', 'r1')), 'NotFound');
     // Removing a missing key succeeds, as on S3.
@@ -278,11 +283,18 @@ describeEachMeta('minio-js: buckets and objects', (kind) => {
 
     const res = await mc.removeObjects('removals', ['r2', 'r3', 'never-was']);
     assert.deepEqual(res, []);
+    // versionId null (JavaScript null, sent as an empty <VersionId/>) means no version: the current object.
     const res2 = await mc.removeObjects('removals', [
       { name: 'r4', versionId: null },
       { name: 'r5', versionId: null },
-    ] as unknown as string[]);
+    ] as unknown as { name: string }[]);
     assert.deepEqual(res2, []);
+    // The version id "null" names the one version an unversioned bucket keeps.
+    const res3 = await mc.removeObjects('removals', [
+      { name: 'r6', versionId: 'null' },
+      { name: 'r7', versionId: 'null' },
+    ]);
+    assert.deepEqual(res3, []);
     assert.deepEqual(await collect(mc.listObjectsV2('removals', '', true)), []);
   });
 
@@ -321,8 +333,8 @@ describeEachMeta('minio-js: buckets and objects', (kind) => {
   it('getBucketVersioning of a new bucket answers not enabled', async () => {
     await mc.makeBucket('versioning');
     const v = await mc.getBucketVersioning('versioning');
-    console.log(JSON.stringify(v));
-    assert.notEqual(v.Status, 'Enabled');
+    // S3 answers an empty <VersioningConfiguration/> for a bucket never versioned; minio-js parses it to ''.
+    assert.equal(v as unknown, '');
     assert.equal(await errorCode(mc.getBucketVersioning('no-such-bucket-v')), 'NoSuchBucket');
   });
 

@@ -230,48 +230,87 @@ describeEachMeta('robust: bad input is refused and changes nothing', (kind) => {
   });
 
   describe('a body cut off mid-upload', () => {
-    /** Declares `body.length`, writes half of it, then destroys the socket. */
-    async function cutOff(key: string, body: Buffer): Promise<void> {
-      const signed = await s3.sign({ method: 'PUT', path: path(key), body, headers: { 'content-length': String(body.length) } });
-      await new Promise<void>((res) => {
-        const req = httpRequest({ host: '127.0.0.1', port: targetOf(t).port, method: 'PUT', path: path(key), headers: signed.headers, agent: false, setHost: false });
-        req.on('error', () => res());
-        req.on('response', (r) => {
-          r.resume();
-          res();
-        });
-        req.on('close', () => res());
-        req.flushHeaders();
-        req.write(body.subarray(0, body.length >> 1), () => {
-          req.destroy();
-        });
-      });
-    }
+    type Framing = 'content-length' | 'aws-chunked' | 'http-chunked';
+    type Ending = 'reset' | 'half-close';
 
     async function tmpEntries(): Promise<string[]> {
       return readdir(join(t.dataDir, 'blobs', 'tmp')).catch(() => []);
     }
 
-    for (const size of [20 * 1024, 6 * MIB]) {
-      it(`(${size} bytes) leaves no object, keeps the previous version byte-exact, and no temporary file`, async () => {
-        const before = await storedBytes(t.signet.blobs);
-        const newKey = fresh('cut-new');
-        await cutOff(newKey, randomBytes(size));
-        const oldKey = fresh('cut-old');
-        const previous = randomBytes(size);
-        await putOk(oldKey, previous);
-        const withPrevious = await storedBytes(t.signet.blobs);
-        await cutOff(oldKey, randomBytes(size));
-
-        await eventually('temporary files of the cut uploads are removed', tmpEntries, (names) => names.length === 0);
-        await assertAbsent(newKey);
-        await assertContent(oldKey, previous);
-        assert.deepEqual(await storedBytes(t.signet.blobs), withPrevious, 'no blob was committed for a cut-off body');
-        assert.equal(withPrevious.count - before.count, size > 32 * 1024 ? 1 : 0);
-        // Still serving.
-        const list = await s3.get(`/${BUCKET}`, {}, 'list-type=2&prefix=cut-');
-        assert.equal(list.status, 200);
+    /**
+     * Announces all of `body` (Content-Length, x-amz-decoded-content-length,
+     * or HTTP chunked with no length), writes half of the wire bytes, waits
+     * until the server is streaming into a temporary file when the body is
+     * blob-sized, then resets the connection or half-closes it.
+     */
+    async function cutOff(key: string, body: Buffer, framing: Framing, ending: Ending): Promise<void> {
+      const chunkSize = 64 * 1024;
+      let wire = body;
+      let signedHeaders: Record<string, string>;
+      if (framing === 'content-length') {
+        signedHeaders = (await s3.sign({ method: 'PUT', path: path(key), body, headers: { 'content-length': String(body.length) } })).headers;
+      } else if (framing === 'aws-chunked') {
+        const headers = { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(body.length), 'content-length': String(awsChunkedLength(body.length, chunkSize)) };
+        const signed = await s3.sign({ method: 'PUT', path: path(key), payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', headers });
+        wire = awsChunkedBody(signed, body, chunkSize);
+        signedHeaders = signed.headers;
+      } else {
+        signedHeaders = { ...(await s3.sign({ method: 'PUT', path: path(key), payloadHash: 'UNSIGNED-PAYLOAD' })).headers, 'transfer-encoding': 'chunked' };
+      }
+      const toBlob = body.length > 32 * 1024;
+      await new Promise<void>((res, rej) => {
+        const req = httpRequest({ host: '127.0.0.1', port: targetOf(t).port, method: 'PUT', path: path(key), headers: signedHeaders, agent: false, setHost: false });
+        let settled = false;
+        const done = (e?: Error) => {
+          if (settled) return;
+          settled = true;
+          if (e) rej(e);
+          else res();
+        };
+        req.on('error', () => done());
+        req.on('close', () => done());
+        req.on('response', (r) => {
+          r.resume();
+          // Only an error may come back: the body was never complete.
+          if ((r.statusCode ?? 0) < 400) done(new Error(`a cut-off upload was answered ${r.statusCode}`));
+        });
+        req.flushHeaders();
+        req.write(wire.subarray(0, wire.length >> 1), () => {
+          const end = () => (ending === 'reset' ? req.destroy() : req.socket?.end());
+          if (!toBlob) return end();
+          eventually('the server streams the body into a temporary file', tmpEntries, (names) => names.length > 0).then(end, (e: Error) => {
+            req.destroy();
+            done(e);
+          });
+        });
       });
+    }
+
+    for (const framing of ['content-length', 'aws-chunked', 'http-chunked'] as const) {
+      for (const ending of ['reset', 'half-close'] as const) {
+        for (const size of [20 * 1024, 6 * MIB]) {
+          it(`(${framing}, ${ending}, ${size} bytes): no object, the previous version byte-exact, no temporary file`, async () => {
+            const start = await storedBytes(t.signet.blobs);
+            const newKey = fresh('cut-new');
+            await cutOff(newKey, randomBytes(size), framing, ending);
+            await eventually('temporary files of the cut upload are removed', tmpEntries, (names) => names.length === 0);
+
+            const oldKey = fresh('cut-old');
+            const previous = randomBytes(size);
+            await putOk(oldKey, previous);
+            const withPrevious = await storedBytes(t.signet.blobs);
+            assert.equal(withPrevious.count - start.count, size > 32 * 1024 ? 1 : 0, 'only the previous version made a blob');
+            await cutOff(oldKey, randomBytes(size), framing, ending);
+            await eventually('temporary files of the cut upload are removed', tmpEntries, (names) => names.length === 0);
+
+            await assertAbsent(newKey);
+            await assertContent(oldKey, previous);
+            assert.deepEqual(await storedBytes(t.signet.blobs), withPrevious, 'no blob was committed for a cut-off body');
+            const list = await s3.get(`/${BUCKET}`, {}, 'list-type=2&prefix=cut-');
+            assert.equal(list.status, 200, 'still serving');
+          });
+        }
+      }
     }
   });
 
@@ -342,6 +381,19 @@ describeEachMeta('robust: bad input is refused and changes nothing', (kind) => {
       await putOk(victim, body);
       expectError(await deleteObjects(`<Delete><Object><Key>${victim}</Key></Object>${padding}</Delete>`), 400, 'MaxMessageLengthExceeded');
       await assertContent(victim, body);
+
+      // The same without any declared length (HTTP chunked): refused once 2 MiB are read, with an answer, not a reset.
+      const chunked = async (p: string, query: string, doc: Buffer, headers: Record<string, string> = {}) => {
+        const signed = await s3.sign({ method: 'POST', path: p, query, payloadHash: 'UNSIGNED-PAYLOAD', headers });
+        return sendRaw(targetOf(t), 'POST', `${p}?${query}`, { ...signed.headers, 'transfer-encoding': 'chunked' }, doc);
+      };
+      const bigXml = Buffer.from(xml);
+      expectError(await chunked(path(key), `uploadId=${encodeURIComponent(id)}`, bigXml), 400, 'MaxMessageLengthExceeded');
+      const bigDelete = Buffer.from(`<Delete><Object><Key>${victim}</Key></Object>${padding}</Delete>`);
+      expectError(await chunked(`/${BUCKET}`, 'delete', bigDelete, { 'content-md5': md5Base64(bigDelete) }), 400, 'MaxMessageLengthExceeded');
+      await assertUploadOpen(key, id, 1);
+      await assertAbsent(key);
+      await assertContent(victim, body);
     });
 
     it('an entity bomb (billion laughs) → 400 MalformedXML at once, and the server stays responsive', { timeout: 20_000 }, async () => {
@@ -383,6 +435,28 @@ describeEachMeta('robust: bad input is refused and changes nothing', (kind) => {
       await assertUploadOpen(key, id, 0);
       for (const good of [1, 10000]) assert.equal((await uploadPart(key, id, good, randomBytes(10))).status, 200);
       await assertUploadOpen(key, id, 2);
+      // GetObject ?partNumber= has the same bounds.
+      const object = fresh('get-partno');
+      await putOk(object, randomBytes(100));
+      for (const bad of ['0', '10001']) expectError(await s3.get(path(object), {}, `partNumber=${bad}`), 400, 'InvalidArgument');
+    });
+    it('a part whose body fails its digest is not stored, and an earlier upload of that part number stays', async () => {
+      const key = fresh('mpu-digest');
+      const id = await createUpload(key);
+      const good = randomBytes(40 * 1024);
+      const first = await uploadPart(key, id, 3, good);
+      assert.equal(first.status, 200);
+      const query = `partNumber=3&uploadId=${encodeURIComponent(id)}`;
+      const other = randomBytes(40 * 1024);
+      expectError(await s3.request({ method: 'PUT', path: path(key), query, body: other, headers: { 'content-md5': md5Base64('nope') } }), 400, 'BadDigest');
+      expectError(await s3.request({ method: 'PUT', path: path(key), query, body: other, payloadHash: sha256Hex('nope') }), 400, 'XAmzContentSHA256Mismatch');
+      expectError(await s3.request({ method: 'PUT', path: path(key), query: `partNumber=4&uploadId=${encodeURIComponent(id)}`, body: other, headers: { 'content-md5': md5Base64('nope') } }), 400, 'BadDigest');
+      const parts = await s3.request({ method: 'GET', path: path(key), query: `uploadId=${encodeURIComponent(id)}` });
+      assert.equal(parts.status, 200);
+      assert.deepEqual([...parts.text.matchAll(/<ETag>([^<]*)<\/ETag>/g)].map((m) => m[1]!.replace(/&quot;/g, '"')), [String(first.headers.etag)]);
+      const done = await complete(key, id, `<CompleteMultipartUpload><Part><PartNumber>3</PartNumber><ETag>${String(first.headers.etag)}</ETag></Part></CompleteMultipartUpload>`);
+      assert.equal(done.status, 200, done.text);
+      await assertContent(key, good);
     });
   });
 
@@ -435,6 +509,15 @@ describeEachMeta('robust: bad input is refused and changes nothing', (kind) => {
       for (const file of await walk(t.dataDir)) {
         assert.match(file, /^(meta\.sqlite(-wal|-shm|-journal)?|blobs\/[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64})$/, `unexpected file in the data folder: ${relative(t.dataDir, join(t.dataDir, file))}`);
       }
+    });
+
+    it('a key over 1024 bytes → 400 KeyTooLongError; nothing stored', async () => {
+      const long = 'k'.repeat(1025);
+      expectError(await s3.put(path(long), Buffer.from('x')), 400, 'KeyTooLongError');
+      const list = await s3.get(`/${BUCKET}`, {}, `list-type=2&prefix=${'k'.repeat(100)}`);
+      assert.equal(list.status, 200);
+      assert.doesNotMatch(list.text, /<Contents>/);
+      assert.equal((await s3.put(path('k'.repeat(1024)), Buffer.from('x'))).status, 200, '1024 bytes is fine');
     });
 
     it('an unsatisfiable Range → 416 InvalidRange; the object is intact', async () => {

@@ -139,6 +139,19 @@ export function withHeaders<C>(command: C, headers: Readonly<Record<string, stri
   return command;
 }
 
+/** Records the headers of one command's request as sent (after signing). */
+export function captureHeaders<C>(command: C): { command: C; headers: Record<string, string> } {
+  const headers: Record<string, string> = {};
+  (command as unknown as MiddlewareTarget).middlewareStack.addRelativeTo(
+    (next) => async (args) => {
+      for (const [k, v] of Object.entries((args.request as { headers: Record<string, string> }).headers)) headers[k.toLowerCase()] = v;
+      return next(args);
+    },
+    { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'signetTestCapture', override: true },
+  );
+  return { command, headers };
+}
+
 export interface RawRequest {
   readonly method: string;
   /** Path as sent (already percent-encoded), e.g. `/bucket/key`. */

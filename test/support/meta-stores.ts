@@ -2,7 +2,8 @@
  * @module
  * Every MetaStore implementation, ready for tests: each factory opens a
  * fresh, migrated, empty store and gives back a cleanup that closes it and
- * removes its data.
+ * removes its data; `openAnother()` opens a second node on the same data,
+ * `location` lets another process open it.
  *
  * - `sqlite`: a database file in a new temporary folder.
  * - `postgres`: `SIGNET_TEST_PG_URL` (default
@@ -35,41 +36,84 @@ import type { MetaStore } from '../../src/ports/meta-store.ts';
 
 export type MetaStoreName = 'sqlite' | 'postgres';
 
+/** Where a store's data lives: enough for another process to open it ({@link openMetaStoreAt}). */
+export type MetaStoreLocation =
+  | { readonly engine: 'sqlite'; readonly file: string }
+  | { readonly engine: 'postgres'; readonly url: string; readonly schema: string };
+
 export interface OpenedMetaStore {
   readonly store: MetaStore;
-  /** Closes the store and deletes its data (folder or schema). Safe to call twice. */
+  readonly location: MetaStoreLocation;
+  /**
+   * Another store on the same data, as a second node would open it; not
+   * migrated. Closed by cleanup(). SQLite: better-sqlite3 waits for locks
+   * synchronously, so two stores in one process must not contend for the
+   * write lock (one would block the thread the other needs); use another
+   * process for that.
+   */
+  openAnother(): Promise<MetaStore>;
+  /** Closes every store opened here and deletes their data (folder or schema). Safe to call twice. */
   cleanup(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Run migrations before handing the store out. Default true. */
+  readonly migrate?: boolean;
 }
 
 export interface MetaStoreFactory {
   readonly name: MetaStoreName;
   /** Why this store cannot run here (PostgreSQL unreachable), or null when it can. */
   unavailable(): Promise<string | null>;
-  /** A fresh, migrated, empty store. */
-  open(): Promise<OpenedMetaStore>;
+  /** A fresh, empty store (migrated unless told otherwise). */
+  open(options?: OpenOptions): Promise<OpenedMetaStore>;
 }
 
 export const PG_URL = process.env.SIGNET_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | null = null;
-  return () => (done ??= fn());
+/** Opens a store on existing data (which may not be migrated yet). */
+export function openMetaStoreAt(location: MetaStoreLocation): Promise<MetaStore> {
+  return location.engine === 'sqlite'
+    ? openSqliteMetaStore(location.file)
+    : openPostgresMetaStore(location.url, { schema: location.schema });
+}
+
+/** Opens stores on one database, closes them all and then removes the data, once. */
+async function opened(
+  location: MetaStoreLocation,
+  removeData: () => Promise<void>,
+  options: OpenOptions,
+): Promise<OpenedMetaStore> {
+  const openStore = () => openMetaStoreAt(location);
+  const stores: MetaStore[] = [];
+  let cleaning: Promise<void> | null = null;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      await Promise.allSettled(stores.map((s) => s.close()));
+      await removeData();
+    })());
+  const openAnother = async () => {
+    const store = await openStore();
+    stores.push(store);
+    return store;
+  };
+  try {
+    const store = await openAnother();
+    if (options.migrate ?? true) await store.migrate();
+    return { store, location, openAnother, cleanup };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
 }
 
 const sqliteFactory: MetaStoreFactory = {
   name: 'sqlite',
   unavailable: () => Promise.resolve(null),
-  async open() {
+  async open(options = {}) {
     const dir = await mkdtemp(join(tmpdir(), 'signet-meta-'));
-    const store = await openSqliteMetaStore(join(dir, 'meta.db'));
-    await store.migrate();
-    return {
-      store,
-      cleanup: once(async () => {
-        await store.close();
-        await rm(dir, { recursive: true, force: true });
-      }),
-    };
+    const removeDir = () => rm(dir, { recursive: true, force: true });
+    return opened({ engine: 'sqlite', file: join(dir, 'meta.db') }, removeDir, options);
   },
 };
 
@@ -106,23 +150,9 @@ async function dropSchema(schema: string): Promise<void> {
 const postgresFactory: MetaStoreFactory = {
   name: 'postgres',
   unavailable: checkPostgres,
-  async open() {
+  async open(options = {}) {
     const schema = `signet_test_${randomBytes(6).toString('hex')}`;
-    const store = await openPostgresMetaStore(PG_URL, { schema });
-    try {
-      await store.migrate();
-    } catch (e) {
-      await store.close();
-      await dropSchema(schema);
-      throw e;
-    }
-    return {
-      store,
-      cleanup: once(async () => {
-        await store.close();
-        await dropSchema(schema);
-      }),
-    };
+    return opened({ engine: 'postgres', url: PG_URL, schema }, () => dropSchema(schema), options);
   },
 };
 

@@ -16,7 +16,13 @@
 import type { Db } from './meta-dialect.ts';
 
 /** The transaction control statements group commit issues. */
-export type ControlStatement = 'begin immediate' | 'commit' | 'rollback' | 'savepoint op' | 'rollback to op' | 'release op';
+export type ControlStatement =
+  | 'begin immediate'
+  | 'commit'
+  | 'rollback'
+  | 'savepoint op'
+  | 'rollback to op'
+  | 'release op';
 
 /** Runs a control statement on the connection behind `db` (synchronously: they are per-op overhead). */
 export type RunControl = (statement: ControlStatement) => void;

@@ -41,7 +41,10 @@ import type { Tx } from './object-writes.ts';
 import { accessKeyRow, bucketRow, flag, toAccessKey, toBucket, toUpload, toUser, uploadRow, userRow } from './rows.ts';
 
 export interface KyselyMetaStoreOptions {
-  /** Runs one write transaction. Default: a Kysely transaction, run again while the dialect calls the error retryable. */
+  /**
+   * Runs one write transaction. Default: a Kysely transaction, run again
+   * while the dialect calls the error retryable (deadlocks).
+   */
   readonly transact?: Transact;
   /** Where reads outside write transactions go. Default: the main instance. */
   readonly reader?: Db;
@@ -158,7 +161,9 @@ export class KyselyMetaStore implements MetaStore {
         .insertInto('access_keys')
         .values(row)
         .onConflict((oc) =>
-          oc.column('access_key_id').doUpdateSet({ secret: row.secret, user_id: row.user_id, created_at: row.created_at }),
+          oc
+            .column('access_key_id')
+            .doUpdateSet({ secret: row.secret, user_id: row.user_id, created_at: row.created_at }),
         )
         .execute();
     });
@@ -224,8 +229,14 @@ export class KyselyMetaStore implements MetaStore {
     await this.#write(async (tx) => {
       // FOR UPDATE waits for writers holding the bucket (FOR KEY SHARE) and blocks new ones.
       const q = tx.db.selectFrom('buckets').select('name').where('name', '=', name);
-      if ((await writes.forUpdate(tx.dialect, q).executeTakeFirst()) === undefined) fail('NoSuchBucket', `No bucket ${name}.`);
-      const any = await tx.db.selectFrom('versions').select('id').where('bucket', '=', name).limit(1).executeTakeFirst();
+      const found = await writes.forUpdate(tx.dialect, q).executeTakeFirst();
+      if (found === undefined) fail('NoSuchBucket', `No bucket ${name}.`);
+      const any = await tx.db
+        .selectFrom('versions')
+        .select('id')
+        .where('bucket', '=', name)
+        .limit(1)
+        .executeTakeFirst();
       if (any !== undefined) fail('BucketNotEmpty', `Bucket ${name} still has versions or delete markers.`);
       // Pending uploads, their parts and extents go by cascade.
       await tx.db.deleteFrom('buckets').where('name', '=', name).execute();
@@ -250,7 +261,11 @@ export class KyselyMetaStore implements MetaStore {
         config,
       };
       const { versioning, object_lock_enabled, config: doc } = bucketRow(next);
-      await tx.db.updateTable('buckets').set({ versioning, object_lock_enabled, config: doc }).where('name', '=', name).execute();
+      await tx.db
+        .updateTable('buckets')
+        .set({ versioning, object_lock_enabled, config: doc })
+        .where('name', '=', name)
+        .execute();
       return next;
     });
   }
@@ -322,7 +337,11 @@ export class KyselyMetaStore implements MetaStore {
   }
 
   async getUpload(uploadId: string): Promise<MultipartUpload | null> {
-    const row = await this.#reader.selectFrom('uploads').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+    const row = await this.#reader
+      .selectFrom('uploads')
+      .selectAll()
+      .where('upload_id', '=', uploadId)
+      .executeTakeFirst();
     return row === undefined ? null : toUpload(row);
   }
 
@@ -344,7 +363,8 @@ export class KyselyMetaStore implements MetaStore {
 
   async abortUpload(uploadId: string): Promise<void> {
     await this.#write(async ({ db }) => {
-      const { numDeletedRows } = await db.deleteFrom('uploads').where('upload_id', '=', uploadId).executeTakeFirstOrThrow();
+      const q = db.deleteFrom('uploads').where('upload_id', '=', uploadId);
+      const { numDeletedRows } = await q.executeTakeFirstOrThrow();
       if (numDeletedRows === 0n) fail('NoSuchUpload', `No upload ${uploadId}.`);
     });
   }

@@ -193,8 +193,12 @@ async function createUploads(db: Kysely<any>, engine: Engine): Promise<void> {
     .addColumn('blob_offset', t.int64, (c) => c.notNull())
     .addColumn('length', t.int64, (c) => c.notNull())
     .addPrimaryKeyConstraint('part_extents_pk', ['upload_id', 'part_number', 'ord'])
-    .addForeignKeyConstraint('part_extents_part', ['upload_id', 'part_number'], 'parts', ['upload_id', 'part_number'], (c) =>
-      c.onDelete('cascade'),
+    .addForeignKeyConstraint(
+      'part_extents_part',
+      ['upload_id', 'part_number'],
+      'parts',
+      ['upload_id', 'part_number'],
+      (c) => c.onDelete('cascade'),
     )
     .modifyEnd(tableEnd(engine))
     .execute();
@@ -239,8 +243,9 @@ export async function runMigrations(
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
-    const failed = results?.find((r) => r.status === 'Error');
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     const cause = error instanceof Error ? error : new Error(String(error));
-    throw new Error(`metadata migration ${failed?.migrationName ?? ''} failed: ${cause.message}`, { cause });
+    const what = failed === undefined ? 'Metadata migration' : `Metadata migration ${failed}`;
+    throw new Error(`${what} failed: ${cause.message}`, { cause });
   }
 }

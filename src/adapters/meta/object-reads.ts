@@ -70,11 +70,14 @@ export async function listVersions(db: Db, bucket: string, window: VersionWindow
   return rows.map(toSummary);
 }
 
+/** Named columns, not `v.*`: a prepared statement must keep its result type when a migration adds a column. */
+const VERSION_COLUMNS = [...SUMMARY_COLUMNS, 'parts', 'inline_data'] as const;
+
 function versionWithExtents(db: Db) {
   return db
     .selectFrom('versions as v')
     .leftJoin('version_extents as e', 'e.version_id', 'v.id')
-    .selectAll('v')
+    .select(VERSION_COLUMNS.map((c) => `v.${c}` as const))
     .select(['e.blob', 'e.blob_offset', 'e.length'])
     .orderBy('e.ord');
 }

@@ -260,7 +260,8 @@ async function insertPartExtents(tx: Tx, part: UploadedPart): Promise<void> {
 /** putPart's transaction: adds or replaces the part (last writer wins). */
 export async function writePart(tx: Tx, part: UploadedPart, refs: readonly VersionRef[] | undefined): Promise<void> {
   const q = tx.db.selectFrom('uploads').select('upload_id').where('upload_id', '=', part.uploadId);
-  if ((await keyShare(tx.dialect, q).executeTakeFirst()) === undefined) fail('NoSuchUpload', `No upload ${part.uploadId}.`);
+  const upload = await keyShare(tx.dialect, q).executeTakeFirst();
+  if (upload === undefined) fail('NoSuchUpload', `No upload ${part.uploadId}.`);
   await requireVersions(tx, refs);
   // An upsert, not delete + insert: on PostgreSQL a concurrent upload of the
   // same part waits for ours and then replaces it instead of failing.

@@ -3,15 +3,18 @@
  * The scale-out MetaStore: PostgreSQL through a `pg` pool. Many nodes may
  * share one database: writers of one key serialise on a transaction-scoped
  * advisory lock, rows a write depends on are locked FOR KEY SHARE, and
- * migrations run under Kysely's advisory lock.
+ * migrations run under Kysely's advisory lock. The hot paths' statements
+ * (`statements.ts`) are named prepared statements.
  */
 import pg from 'pg';
 import { CompiledQuery, Kysely, PostgresDialect, sql } from 'kysely';
+import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { fail } from '../../core/errors.ts';
 import type { MetaStore } from '../../ports/meta-store.ts';
 import { KyselyMetaStore } from './kysely-meta-store.ts';
 import type { Db, MetaDialect } from './meta-dialect.ts';
 import type { Database } from './schema.ts';
+import { StatementCache, kyselyRunner } from './statements.ts';
 
 export interface PostgresMetaStoreOptions {
   /** Schema to live in (created by migrate() if missing); default: the server's search_path. */
@@ -77,15 +80,49 @@ function createPool(url: string, options: PostgresMetaStoreOptions): pg.Pool {
   return pool;
 }
 
+/**
+ * The pool as Kysely sees it, with the prepared statements' SQL sent as
+ * named statements: the server parses and plans them once per connection
+ * (about 3 times faster for getVersion than planning every call).
+ */
+function namingPool(pool: pg.Pool, names: ReadonlyMap<string, string>): PostgresPool {
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => ({
+    query: ((text: unknown, values?: readonly unknown[]) => {
+      const name = typeof text === 'string' ? names.get(text) : undefined;
+      if (name !== undefined) return client.query({ name, text: text as string, values: values as unknown[] });
+      return (client.query as (...args: unknown[]) => unknown)(text, values);
+    }) as PostgresPoolClient['query'],
+    release: () => client.release(),
+  });
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let facade = wrapped.get(client);
+      if (facade === undefined) {
+        facade = wrap(client);
+        wrapped.set(client, facade);
+      }
+      return facade;
+    },
+    end: () => pool.end(),
+  };
+}
+
 /** Connects to `url` (one round trip, so a bad URL fails here). Call `migrate()` before use; it creates the schema. */
 export async function openPostgresMetaStore(url: string, opts: PostgresMetaStoreOptions = {}): Promise<MetaStore> {
   if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
     fail('InvalidArgument', `Schema name ${opts.schema} must match ${SCHEMA_NAME.source}.`);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(url, opts) }) });
+  const names = new Map<string, string>();
+  const pool = namingPool(createPool(url, opts), names);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const fallback = await currentSchema(db);
-  const schema = opts.schema ?? fallback;
-  return new KyselyMetaStore(db, postgresDialect(schema));
+  const dialect = postgresDialect(opts.schema ?? fallback);
+  const cache = new StatementCache(db, dialect, (text) => names.set(text, `signet_${names.size + 1}`));
+  return new KyselyMetaStore(db, dialect, {
+    statements: { read: kyselyRunner(db, cache), write: (trx) => kyselyRunner(trx, cache) },
+  });
 }
 
 async function currentSchema(db: Db): Promise<string | undefined> {

@@ -13,15 +13,15 @@
  *   statements (`statements.ts`) skip Kysely's executor altogether.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect } from 'kysely';
-import type { SqliteDatabase } from 'kysely';
+import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
+import type { DialectAdapter, SqliteDatabase } from 'kysely';
 import type { MetaStore } from '../../ports/meta-store.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { ControlStatement, RunControl } from './group-commit.ts';
 import { KyselyMetaStore } from './kysely-meta-store.ts';
 import type { Db, MetaDialect } from './meta-dialect.ts';
 import type { Database } from './schema.ts';
-import { StatementCache, bindParams } from './statements.ts';
+import { StatementCache, bindParams, kyselyRunner } from './statements.ts';
 import type { BoundStatement, StatementDef, StatementRunner } from './statements.ts';
 
 /** How long a connection waits for another process's lock before SQLITE_BUSY. */
@@ -50,12 +50,34 @@ export const SQLITE_DIALECT: MetaDialect = {
   },
 };
 
-/** The subset of better-sqlite3 Kysely uses, with statements reused by SQL text (LRU). */
-function cachingStatements(db: BetterSqlite3.Database): SqliteDatabase {
+/**
+ * SQLite DDL is transactional, though Kysely's adapter says otherwise; saying
+ * so makes the Migrator run all pending migrations in one transaction, so a
+ * crash never leaves half a migration behind.
+ */
+class TransactionalDdlSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new (class extends SqliteAdapter {
+      override get supportsTransactionalDdl(): boolean {
+        return true;
+      }
+    })();
+  }
+}
+
+/**
+ * The subset of better-sqlite3 Kysely uses, with statements reused by SQL
+ * text (LRU). On the writer, Kysely's transactions (migrations) begin
+ * IMMEDIATE: that takes the write lock before the Migrator reads its
+ * bookkeeping, so processes migrating one file at once take turns (a
+ * deferred transaction would read, then fail to write after another's commit).
+ */
+function cachingStatements(db: BetterSqlite3.Database, role: 'writer' | 'reader'): SqliteDatabase {
   const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     close: () => db.close(),
-    prepare(text: string) {
+    prepare(sqlText: string) {
+      const text = role === 'writer' && sqlText === 'begin' ? 'begin immediate' : sqlText;
       let stmt = cache.get(text);
       if (stmt !== undefined) {
         cache.delete(text);
@@ -84,7 +106,8 @@ function connect(file: string, role: 'writer' | 'reader'): Connection {
   } else {
     raw.pragma('query_only = ON');
   }
-  return { raw, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(raw) }) }) };
+  const dialect = new TransactionalDdlSqliteDialect({ database: cachingStatements(raw, role) });
+  return { raw, db: new Kysely<Database>({ dialect }) };
 }
 
 /**
@@ -137,10 +160,12 @@ export async function openSqliteMetaStore(file: string): Promise<MetaStore> {
   const group = new GroupCommit(writer.db, controlRunner(writer.raw));
   const cache = new StatementCache(writer.db, SQLITE_DIALECT);
   const write = directRunner(writer.raw, cache);
+  // On one connection, reads must wait for Kysely's connection lock, or they would see a batch half done.
+  const read = reader === writer ? kyselyRunner(writer.db, cache) : directRunner(reader.raw, cache);
   return new KyselyMetaStore(writer.db, SQLITE_DIALECT, {
     transact: (fn) => group.run(fn),
     reader: reader.db,
-    statements: { read: directRunner(reader.raw, cache), write: () => write },
+    statements: { read, write: () => write },
     beforeClose: () => group.close(),
   });
 }

@@ -6,7 +6,8 @@
  * query is written once with Kysely against the one schema, compiled per
  * dialect on first use with named slots for its parameters, and then only
  * the parameters change. SQLite runs the compiled SQL as a cached
- * better-sqlite3 statement; PostgreSQL sends it through Kysely.
+ * better-sqlite3 statement; PostgreSQL sends it through Kysely as a named
+ * prepared statement, so the server plans it once per connection.
  */
 import type { Compilable, CompiledQuery } from 'kysely';
 import type { Db, MetaDialect } from './meta-dialect.ts';
@@ -41,11 +42,14 @@ export interface BoundStatement {
 export class StatementCache {
   readonly #compiler: Db;
   readonly #dialect: MetaDialect;
+  readonly #onCompiled: ((sql: string) => void) | undefined;
   readonly #bound = new Map<StatementDef<never, unknown>, BoundStatement>();
 
-  constructor(compiler: Db, dialect: MetaDialect) {
+  /** `onCompiled` learns each statement's SQL (PostgreSQL prepares those server-side). */
+  constructor(compiler: Db, dialect: MetaDialect, onCompiled?: (sql: string) => void) {
     this.#compiler = compiler;
     this.#dialect = dialect;
+    this.#onCompiled = onCompiled;
   }
 
   get(def: StatementDef<never, unknown>): BoundStatement {
@@ -56,6 +60,7 @@ export class StatementCache {
       const params = compiled.parameters.map((v) => (v instanceof Slot ? v : { value: v }));
       bound = { compiled, params };
       this.#bound.set(def, bound);
+      this.#onCompiled?.(compiled.sql);
     }
     return bound;
   }

@@ -88,9 +88,22 @@ async function authorize(req: IncomingMessage, op: S3Operation, c: AuthorizeCont
   const body = (options?: DecodeBodyOptions) => {
     if (taken) throw new Error('request body read twice');
     taken = true;
-    return decodeBody(req, auth.payload, req.headers, options);
+    return decodeBody(req, auth.payload, auth.method === 'sigv4-query' ? withQueryChecksums(req.headers, c.query) : req.headers, options);
   };
   return { ...base, principal: auth.principal, body };
+}
+
+/**
+ * A presigned URL carries x-amz-checksum-* (and the SDK's algorithm hint) in
+ * its signed query; S3 holds the body to them as it does to headers.
+ */
+function withQueryChecksums(headers: IncomingMessage['headers'], query: URLSearchParams): IncomingMessage['headers'] {
+  const extra: Record<string, string> = {};
+  for (const [name, value] of query) {
+    const lower = name.toLowerCase();
+    if ((lower.startsWith('x-amz-checksum-') || lower === 'x-amz-sdk-checksum-algorithm') && headers[lower] === undefined) extra[lower] = value;
+  }
+  return Object.keys(extra).length === 0 ? headers : { ...headers, ...extra };
 }
 
 async function send(req: IncomingMessage, res: ServerResponse, response: S3Response, requestId: string): Promise<void> {
@@ -118,7 +131,7 @@ async function send(req: IncomingMessage, res: ServerResponse, response: S3Respo
 
 /** Header values must be Latin-1 without controls; anything else is sent percent-encoded (as S3 does for metadata). */
 function setHeaderSafe(res: ServerResponse, name: string, value: string | number): void {
-  // eslint-disable-next-line no-control-regex
+   
   const safe = typeof value === 'number' || /^[\u0020-\u007e\u0080-\u00ff\t]*$/.test(value) ? value : encodeURIComponent(value);
   res.setHeader(name, safe);
 }
@@ -136,6 +149,8 @@ function drainUnread(req: IncomingMessage, res: ServerResponse): void {
     if (drained > 8 * 1024 * 1024) req.destroy();
   });
   req.on('error', () => {});
+  // A consumer that gave up (a POST form parser after a size error) may still hold it paused through a pipe.
+  req.unpipe();
   req.resume();
 }
 

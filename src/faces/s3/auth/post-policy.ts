@@ -118,6 +118,10 @@ class FormReader {
     this.#settled = true;
     const { expect, ...upload } = verified;
     const out = sizeGuard(upload.contentLengthRange);
+    // The size guard can fail before the consumer starts reading (it awaits the
+    // metadata store first); the consumer still sees the error when it reads, but
+    // without a listener now the error would be thrown as an uncaught exception.
+    out.on('error', () => {});
     this.#out = out;
     file.pipe(out, { end: false });
     this.#maybeEnd();

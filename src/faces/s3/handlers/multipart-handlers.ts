@@ -5,7 +5,7 @@
  */
 import { fail } from '../../../core/errors.ts';
 import type { CompletedPartInput } from '../../../core/multipart.ts';
-import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type UploadedPart } from '../../../core/types.ts';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type MultipartUpload, type UploadedPart } from '../../../core/types.ts';
 import {
   checkCannedAcl,
   checksumAlgorithmHeader,
@@ -103,7 +103,12 @@ function completedParts(body: Buffer): CompletedPartInput[] {
 export const completeMultipartUpload: S3Handler<Op<'CompleteMultipartUpload'>> = async (r, op) => {
   // Its x-amz-checksum-* header describes the object, not this XML body.
   const parts = completedParts(await readXmlBody(r, MAX_XML_BODY, false, { ignoreChecksumHeaders: true }));
-  const version = await r.services.multipart.complete(r.principal, op.bucket, op.key, uploadIdParam(r), parts);
+  const declared = CHECKSUM_ALGORITHMS.flatMap((algorithm) => {
+    const value = r.header(checksumHeaderName(algorithm))?.trim();
+    return value === undefined ? [] : [{ algorithm, value }];
+  });
+  if (declared.length > 1) fail('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
+  const version = await r.services.multipart.complete(r.principal, op.bucket, op.key, uploadIdParam(r), parts, declared[0]);
   const checksum = version.checksum;
   const location = `/${op.bucket}/${op.key.split('/').map(encodeURIComponent).join('/')}`;
   return xmlResponse(
@@ -163,13 +168,13 @@ export const listMultipartUploads: S3Handler<Op<'ListMultipartUploads'>> = async
   const uploadIdMarker = r.query.get('upload-id-marker') ?? '';
   const maxUploads = intParam(r.query, 'max-uploads', 1000, 0, 1000);
   const enc = encodingParam(r.query) ?? ((s: string) => s);
-  const { uploads, isTruncated } = await r.services.multipart.listUploads(r.principal, op.bucket, {
-    prefix,
-    keyMarker: keyMarker === '' ? null : keyMarker,
-    uploadIdMarker: uploadIdMarker === '' ? null : uploadIdMarker,
-    limit: maxUploads,
-  });
-  const last = uploads[uploads.length - 1];
+  const delimiter = r.query.get('delimiter') ?? '';
+  const window = { prefix, keyMarker: keyMarker === '' ? null : keyMarker, uploadIdMarker: uploadIdMarker === '' ? null : uploadIdMarker, limit: maxUploads };
+  const { uploads, isTruncated, commonPrefixes, next } =
+    delimiter === ''
+      ? { ...(await r.services.multipart.listUploads(r.principal, op.bucket, window)), commonPrefixes: [], next: null }
+      : await listUploadsByFolder(r, op.bucket, window, delimiter);
+  const last = next ?? uploads[uploads.length - 1];
   return xmlResponse(
     xmlDocument('ListMultipartUploadsResult', [
       el('Bucket', op.bucket),
@@ -178,6 +183,7 @@ export const listMultipartUploads: S3Handler<Op<'ListMultipartUploads'>> = async
       el('NextKeyMarker', last ? enc(last.key) : ''),
       el('NextUploadIdMarker', last ? last.uploadId : ''),
       el('Prefix', enc(prefix)),
+      delimiter !== '' && el('Delimiter', enc(delimiter)),
       el('MaxUploads', maxUploads),
       el('IsTruncated', isTruncated),
       ...uploads.map((u) => {
@@ -192,6 +198,40 @@ export const listMultipartUploads: S3Handler<Op<'ListMultipartUploads'>> = async
           u.checksumAlgorithm && el('ChecksumAlgorithm', u.checksumAlgorithm),
         ]);
       }),
+      ...commonPrefixes.map((p) => el('CommonPrefixes', [el('Prefix', enc(p))])),
     ]),
   );
 };
+
+/**
+ * ListMultipartUploads with a delimiter: the uploads whose key holds the
+ * delimiter after the prefix are reported once per common prefix, which counts
+ * against max-uploads like an upload. A key marker equal to a common prefix
+ * resumes after all of its uploads (that is the NextKeyMarker such a page ends with).
+ */
+async function listUploadsByFolder(
+  r: S3Request,
+  bucket: string,
+  w: { prefix: string; keyMarker: string | null; uploadIdMarker: string | null; limit: number },
+  delimiter: string,
+): Promise<{ uploads: MultipartUpload[]; commonPrefixes: string[]; isTruncated: boolean; next: { key: string; uploadId: string } | null }> {
+  const uploads: MultipartUpload[] = [];
+  const commonPrefixes: string[] = [];
+  let next: { key: string; uploadId: string } | null = null;
+  let cursor = { keyMarker: w.keyMarker, uploadIdMarker: w.uploadIdMarker };
+  for (;;) {
+    const page = await r.services.multipart.listUploads(r.principal, bucket, { prefix: w.prefix, ...cursor, limit: 1000 });
+    for (const u of page.uploads) {
+      const at = u.key.indexOf(delimiter, w.prefix.length);
+      const cp = at < 0 ? null : u.key.slice(0, at + delimiter.length);
+      if (cp !== null && (cp === w.keyMarker || cp === commonPrefixes[commonPrefixes.length - 1])) continue;
+      if (uploads.length + commonPrefixes.length >= w.limit) return { uploads, commonPrefixes, isTruncated: true, next };
+      if (cp === null) uploads.push(u);
+      else commonPrefixes.push(cp);
+      next = cp === null ? { key: u.key, uploadId: u.uploadId } : { key: cp, uploadId: '' };
+    }
+    const last = page.uploads[page.uploads.length - 1];
+    if (!page.isTruncated || !last) return { uploads, commonPrefixes, isTruncated: false, next };
+    cursor = { keyMarker: last.key, uploadIdMarker: last.uploadId };
+  }
+}

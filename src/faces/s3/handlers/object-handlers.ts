@@ -75,6 +75,13 @@ async function readObject(r: S3Request, op: ObjectOp<'GetObject' | 'HeadObject'>
   headers['content-length'] = length;
   if (result.partsCount !== null) headers['x-amz-mp-parts-count'] = result.partsCount;
   if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${version.size}`;
+  if (range && version.checksum) {
+    // As S3: no whole-object checksum for a range (clients would check it against a slice); a part read gets the part's own.
+    delete headers[checksumHeaderName(version.checksum.algorithm)];
+    delete headers['x-amz-checksum-type'];
+    const part = result.partsCount !== null ? version.parts?.[partNumberParam(r)! - 1] : undefined;
+    if (part?.checksum && r.header('x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') headers[checksumHeaderName(version.checksum.algorithm)] = part.checksum;
+  }
   const status = range ? 206 : 200;
   return { status, headers, body: withBody && length > 0 ? result.open() : undefined };
 }
