@@ -47,6 +47,22 @@ export interface CompletedPartInput {
   readonly checksums: Partial<Record<ChecksumAlgorithm, string>>;
 }
 
+export interface UploadListInput {
+  readonly prefix: string;
+  readonly delimiter: string;
+  readonly keyMarker: string | null;
+  readonly uploadIdMarker: string | null;
+  readonly limit: number;
+}
+
+export interface UploadList {
+  readonly uploads: MultipartUpload[];
+  readonly commonPrefixes: string[];
+  readonly isTruncated: boolean;
+  /** The last upload or common prefix returned: NextKeyMarker / NextUploadIdMarker. */
+  readonly last: { readonly key: string; readonly uploadId: string } | null;
+}
+
 export interface CopyPartInput {
   readonly source: { readonly bucket: string; readonly key: string; readonly versionId: string | null };
   readonly sourceConditions: Conditions;
@@ -191,10 +207,33 @@ export class Multipart {
     return { upload, parts: parts.slice(0, maxParts), isTruncated: parts.length > maxParts };
   }
 
-  async listUploads(who: Principal, bucket: string, window: { prefix: string; keyMarker: string | null; uploadIdMarker: string | null; limit: number }) {
+  /**
+   * Uploads in key order. With a delimiter, the uploads whose key holds it
+   * after the prefix are reported once per common prefix, which counts
+   * against the limit like an upload; a key marker equal to a common prefix
+   * resumes after all of its uploads (the `last` such a page ends with).
+   */
+  async listUploads(who: Principal, bucket: string, w: UploadListInput): Promise<UploadList> {
     await this.#ctx.buckets.require(who, bucket);
-    const uploads = await this.#ctx.meta.listUploads(bucket, { ...window, limit: window.limit + 1 });
-    return { uploads: uploads.slice(0, window.limit), isTruncated: uploads.length > window.limit };
+    const uploads: MultipartUpload[] = [];
+    const commonPrefixes: string[] = [];
+    let last: UploadList['last'] = null;
+    let cursor = { keyMarker: w.keyMarker, uploadIdMarker: w.uploadIdMarker };
+    for (;;) {
+      const page = await this.#ctx.meta.listUploads(bucket, { prefix: w.prefix, ...cursor, limit: Math.min(w.limit + 1, 1000) });
+      for (const u of page) {
+        const at = w.delimiter === '' ? -1 : u.key.indexOf(w.delimiter, w.prefix.length);
+        const cp = at < 0 ? null : u.key.slice(0, at + w.delimiter.length);
+        if (cp !== null && (cp === w.keyMarker || cp === commonPrefixes[commonPrefixes.length - 1])) continue;
+        if (uploads.length + commonPrefixes.length >= w.limit) return { uploads, commonPrefixes, isTruncated: true, last };
+        if (cp === null) uploads.push(u);
+        else commonPrefixes.push(cp);
+        last = cp === null ? { key: u.key, uploadId: u.uploadId } : { key: cp, uploadId: '' };
+      }
+      const end = page[page.length - 1];
+      if (page.length < Math.min(w.limit + 1, 1000) || !end) return { uploads, commonPrefixes, isTruncated: false, last };
+      cursor = { keyMarker: end.key, uploadIdMarker: end.uploadId };
+    }
   }
 
   async #requireUpload(who: Principal, bucket: string, key: string, uploadId: string): Promise<MultipartUpload> {

@@ -93,6 +93,12 @@ const OVERRIDES: readonly [string, string][] = [
   ['response-content-encoding', 'content-encoding'],
 ];
 
+/** `x-amz-checksum-mode: ENABLED`; presigned GETs carry it in their signed query. */
+export function checksumModeEnabled(r: S3Request): boolean {
+  const mode = r.header('x-amz-checksum-mode') ?? r.query.get('x-amz-checksum-mode') ?? '';
+  return mode.toUpperCase() === 'ENABLED';
+}
+
 /** Headers of GET/HEAD for a version: validators, stored headers, metadata, checksums. */
 export function objectHeaders(r: S3Request, v: ObjectVersion): Record<string, string | number> {
   const h: Record<string, string | number> = {
@@ -107,7 +113,7 @@ export function objectHeaders(r: S3Request, v: ObjectVersion): Record<string, st
   for (const [k, value] of Object.entries(v.userMetadata)) h[`x-amz-meta-${k}`] = value;
   if (v.versionId !== 'null') h['x-amz-version-id'] = v.versionId;
   if (v.tags.length > 0) h['x-amz-tagging-count'] = v.tags.length;
-  if (v.checksum && r.header('x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') {
+  if (v.checksum && checksumModeEnabled(r)) {
     h[checksumHeaderName(v.checksum.algorithm)] = v.checksum.value;
     h['x-amz-checksum-type'] = v.checksum.type;
   }

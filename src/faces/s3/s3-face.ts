@@ -126,23 +126,22 @@ async function send(req: IncomingMessage, res: ServerResponse, response: S3Respo
   if (body !== undefined && !res.hasHeader('content-length')) res.setHeader('content-length', Buffer.byteLength(body));
   if (body === undefined && !res.hasHeader('content-length') && response.status !== 204 && response.status !== 304) res.setHeader('content-length', 0);
   res.end(req.method === 'HEAD' ? undefined : body);
-  drainUnread(req, res);
+  drainUnread(req);
 }
 
 /** Header values must be Latin-1 without controls; anything else is sent percent-encoded (as S3 does for metadata). */
 function setHeaderSafe(res: ServerResponse, name: string, value: string | number): void {
-   
   const safe = typeof value === 'number' || /^[\u0020-\u007e\u0080-\u00ff\t]*$/.test(value) ? value : encodeURIComponent(value);
   res.setHeader(name, safe);
 }
 
 /**
- * An answer sent before the body was read (an error, usually): drain a little
- * so the client can read the answer, then close the connection.
+ * An answer sent before the body was read (an error, usually): read and drop
+ * the rest so the client can read the answer and reuse the connection; a
+ * body over 8 MiB is not worth it, and the connection is cut instead.
  */
-function drainUnread(req: IncomingMessage, res: ServerResponse): void {
+function drainUnread(req: IncomingMessage): void {
   if (req.readableEnded || req.complete) return;
-  res.shouldKeepAlive = false;
   let drained = 0;
   req.on('data', (chunk: Buffer) => {
     drained += chunk.length;

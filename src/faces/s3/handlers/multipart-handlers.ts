@@ -5,7 +5,7 @@
  */
 import { fail } from '../../../core/errors.ts';
 import type { CompletedPartInput } from '../../../core/multipart.ts';
-import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type MultipartUpload, type UploadedPart } from '../../../core/types.ts';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type UploadedPart } from '../../../core/types.ts';
 import {
   checkCannedAcl,
   checksumAlgorithmHeader,
@@ -169,12 +169,13 @@ export const listMultipartUploads: S3Handler<Op<'ListMultipartUploads'>> = async
   const maxUploads = intParam(r.query, 'max-uploads', 1000, 0, 1000);
   const enc = encodingParam(r.query) ?? ((s: string) => s);
   const delimiter = r.query.get('delimiter') ?? '';
-  const window = { prefix, keyMarker: keyMarker === '' ? null : keyMarker, uploadIdMarker: uploadIdMarker === '' ? null : uploadIdMarker, limit: maxUploads };
-  const { uploads, isTruncated, commonPrefixes, next } =
-    delimiter === ''
-      ? { ...(await r.services.multipart.listUploads(r.principal, op.bucket, window)), commonPrefixes: [], next: null }
-      : await listUploadsByFolder(r, op.bucket, window, delimiter);
-  const last = next ?? uploads[uploads.length - 1];
+  const { uploads, isTruncated, commonPrefixes, last } = await r.services.multipart.listUploads(r.principal, op.bucket, {
+    prefix,
+    delimiter,
+    keyMarker: keyMarker === '' ? null : keyMarker,
+    uploadIdMarker: uploadIdMarker === '' ? null : uploadIdMarker,
+    limit: maxUploads,
+  });
   return xmlResponse(
     xmlDocument('ListMultipartUploadsResult', [
       el('Bucket', op.bucket),
@@ -202,36 +203,3 @@ export const listMultipartUploads: S3Handler<Op<'ListMultipartUploads'>> = async
     ]),
   );
 };
-
-/**
- * ListMultipartUploads with a delimiter: the uploads whose key holds the
- * delimiter after the prefix are reported once per common prefix, which counts
- * against max-uploads like an upload. A key marker equal to a common prefix
- * resumes after all of its uploads (that is the NextKeyMarker such a page ends with).
- */
-async function listUploadsByFolder(
-  r: S3Request,
-  bucket: string,
-  w: { prefix: string; keyMarker: string | null; uploadIdMarker: string | null; limit: number },
-  delimiter: string,
-): Promise<{ uploads: MultipartUpload[]; commonPrefixes: string[]; isTruncated: boolean; next: { key: string; uploadId: string } | null }> {
-  const uploads: MultipartUpload[] = [];
-  const commonPrefixes: string[] = [];
-  let next: { key: string; uploadId: string } | null = null;
-  let cursor = { keyMarker: w.keyMarker, uploadIdMarker: w.uploadIdMarker };
-  for (;;) {
-    const page = await r.services.multipart.listUploads(r.principal, bucket, { prefix: w.prefix, ...cursor, limit: 1000 });
-    for (const u of page.uploads) {
-      const at = u.key.indexOf(delimiter, w.prefix.length);
-      const cp = at < 0 ? null : u.key.slice(0, at + delimiter.length);
-      if (cp !== null && (cp === w.keyMarker || cp === commonPrefixes[commonPrefixes.length - 1])) continue;
-      if (uploads.length + commonPrefixes.length >= w.limit) return { uploads, commonPrefixes, isTruncated: true, next };
-      if (cp === null) uploads.push(u);
-      else commonPrefixes.push(cp);
-      next = cp === null ? { key: u.key, uploadId: u.uploadId } : { key: cp, uploadId: '' };
-    }
-    const last = page.uploads[page.uploads.length - 1];
-    if (!page.isTruncated || !last) return { uploads, commonPrefixes, isTruncated: false, next };
-    cursor = { keyMarker: last.key, uploadIdMarker: last.uploadId };
-  }
-}

@@ -7,6 +7,7 @@ import type { ObjectVersion } from '../../../core/types.ts';
 import {
   checkCannedAcl,
   checksumElement,
+  checksumModeEnabled,
   conditions,
   objectHeaders,
   requestTags,
@@ -80,7 +81,7 @@ async function readObject(r: S3Request, op: ObjectOp<'GetObject' | 'HeadObject'>
     delete headers[checksumHeaderName(version.checksum.algorithm)];
     delete headers['x-amz-checksum-type'];
     const part = result.partsCount !== null ? version.parts?.[partNumberParam(r)! - 1] : undefined;
-    if (part?.checksum && r.header('x-amz-checksum-mode')?.toUpperCase() === 'ENABLED') headers[checksumHeaderName(version.checksum.algorithm)] = part.checksum;
+    if (part?.checksum && checksumModeEnabled(r)) headers[checksumHeaderName(version.checksum.algorithm)] = part.checksum;
   }
   const status = range ? 206 : 200;
   return { status, headers, body: withBody && length > 0 ? result.open() : undefined };
