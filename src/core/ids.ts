@@ -29,7 +29,11 @@ export function newSecretKey(): string {
   return randomBytes(30).toString('base64').replace(/[+/]/g, (c) => (c === '+' ? 'k' : 'Q'));
 }
 
-/** A request id for logs and error bodies. */
+/** Request ids: a random per-process prefix and a counter (cheap, unique, sortable per process). */
+const REQUEST_PREFIX = randomBytes(4).toString('hex').toUpperCase();
+let requestCounter = 0;
+
 export function requestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
+  requestCounter = (requestCounter + 1) % 0x1_0000_0000;
+  return REQUEST_PREFIX + requestCounter.toString(16).toUpperCase().padStart(8, '0');
 }

@@ -63,8 +63,8 @@ export interface GetResult {
   readonly partsCount: number | null;
   /** Set when a range or part was asked for (206). */
   readonly range: ByteRange | null;
-  /** Opens the bytes of the answer (whole object or the range). */
-  readonly open: () => Readable;
+  /** Opens the bytes of the answer (whole object or the range); data held inline needs no stream. */
+  readonly open: () => Readable | Buffer;
 }
 
 export interface CopyInput {
@@ -143,7 +143,7 @@ export class Objects {
       version,
       partsCount: input.partNumber === undefined ? null : (version.parts?.length ?? 1),
       range,
-      open: () => readExtents(this.#ctx.blobs, version, start, end),
+      open: () => (version.inline ? version.inline.subarray(start, end + 1) : readExtents(this.#ctx.blobs, version, start, end)),
     };
   }
 

@@ -35,10 +35,19 @@ import { SIGNET_MIGRATIONS, runMigrations } from './migrations.ts';
 import type { SignetMigration } from './migrations.ts';
 import * as reads from './object-reads.ts';
 import * as writes from './object-writes.ts';
-import { StatementCache, kyselyRunner } from './statements.ts';
+import { StatementCache, defineStatement, kyselyRunner } from './statements.ts';
 import type { StatementRunner } from './statements.ts';
 import type { Tx } from './object-writes.ts';
 import { accessKeyRow, bucketRow, flag, toAccessKey, toBucket, toUpload, toUser, uploadRow, userRow } from './rows.ts';
+
+// Point reads every request makes (its access key, user and bucket): prepared once.
+const userById = defineStatement<{ id: string }>()('userById', (db, p) => db.selectFrom('users').selectAll().where('id', '=', p.id));
+const accessKeyById = defineStatement<{ id: string }>()('accessKeyById', (db, p) =>
+  db.selectFrom('access_keys').selectAll().where('access_key_id', '=', p.id),
+);
+const bucketByName = defineStatement<{ name: string }>()('bucketByName', (db, p) =>
+  db.selectFrom('buckets').selectAll().where('name', '=', p.name),
+);
 
 export interface KyselyMetaStoreOptions {
   /**
@@ -133,9 +142,10 @@ export class KyselyMetaStore implements MetaStore {
   }
 
   async getUser(idOrName: { id: string } | { name: string }): Promise<User | null> {
-    const q = this.#reader.selectFrom('users').selectAll();
-    const row = await ('id' in idOrName ? q.where('id', '=', idOrName.id) : q.where('name', '=', idOrName.name))
-      .executeTakeFirst();
+    const row =
+      'id' in idOrName
+        ? (await this.#readStatements.all(userById, { id: idOrName.id }))[0]
+        : await this.#reader.selectFrom('users').selectAll().where('name', '=', idOrName.name).executeTakeFirst();
     return row === undefined ? null : toUser(row);
   }
 
@@ -170,11 +180,7 @@ export class KyselyMetaStore implements MetaStore {
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKey | null> {
-    const row = await this.#reader
-      .selectFrom('access_keys')
-      .selectAll()
-      .where('access_key_id', '=', accessKeyId)
-      .executeTakeFirst();
+    const row = (await this.#readStatements.all(accessKeyById, { id: accessKeyId }))[0];
     return row === undefined ? null : toAccessKey(row);
   }
 
@@ -211,7 +217,7 @@ export class KyselyMetaStore implements MetaStore {
   }
 
   async getBucket(name: string): Promise<Bucket | null> {
-    const row = await this.#reader.selectFrom('buckets').selectAll().where('name', '=', name).executeTakeFirst();
+    const row = (await this.#readStatements.all(bucketByName, { name }))[0];
     return row === undefined ? null : toBucket(row);
   }
 

@@ -18,11 +18,16 @@ export function parseAmzDate(text: string): Date | null {
   if (!m) return null;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  return formatAmzDate(date) === text ? date : null;
+  // Date.UTC rolls over (Feb 30 → Mar 2): an impossible date does not survive the round trip.
+  const exact = date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+  return exact && h < 24 && mi < 60 && s < 60 ? date : null;
 }
 
+const pad = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
 export function formatAmzDate(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  const ymd = `${date.getUTCFullYear()}${pad(date.getUTCMonth() + 1)}${pad(date.getUTCDate())}`;
+  return `${ymd}T${pad(date.getUTCHours())}${pad(date.getUTCMinutes())}${pad(date.getUTCSeconds())}Z`;
 }
 
 /** An HTTP `Date` header (RFC 1123), or the ISO 8601 basic form some SigV4 clients put there. */

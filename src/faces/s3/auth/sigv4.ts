@@ -182,11 +182,12 @@ export async function verifySigV4Header(req: AuthRequest, opts: SigV4HeaderOptio
   assertHeadersSigned(req, signedHeaders, new Set());
   refuseSessionToken(headerValue(req.headers, 'x-amz-security-token') !== undefined);
   const secret = await requireSecret(opts.lookup, cred.accessKeyId);
-  const amzDate = formatAmzDate(headerRequestTime(req));
+  const requestTime = headerRequestTime(req);
+  const amzDate = formatAmzDate(requestTime);
   if (amzDate.slice(0, 8) !== cred.date) {
     headerMalformed(`The authorization header is malformed; Invalid credential date "${cred.date}". This date is not the same as X-Amz-Date: "${amzDate.slice(0, 8)}".`);
   }
-  assertWithinSkew(parseAmzDate(amzDate) as Date, opts.now);
+  assertWithinSkew(requestTime, opts.now);
   const payloadHash = headerPayloadHash(req, cred.service, opts.bodySha256);
   return checkSignature({ req, cred, secret, signedHeaders, payloadHash, amzDate, given: auth.signature });
 }
