@@ -14,14 +14,15 @@ import { timeOrderedId } from './ids.ts';
 import { ingest } from './ingest.ts';
 import { validateKey, validateTags, validateUserMetadata } from './names.ts';
 import { parseRange, type ByteRange } from './ranges.ts';
-import type {
-  Bucket,
-  NewObjectVersion,
-  ObjectChecksum,
-  ObjectVersion,
-  Principal,
-  StoredHeaders,
-  Tag,
+import {
+  blankVersion,
+  type Bucket,
+  type NewObjectVersion,
+  type ObjectChecksum,
+  type ObjectVersion,
+  type Principal,
+  type StoredHeaders,
+  type Tag,
 } from './types.ts';
 import type { BlobStore } from '../ports/blob-store.ts';
 import type { MetaStore } from '../ports/meta-store.ts';
@@ -205,26 +206,8 @@ export class Objects {
 
   #newVersion(who: Principal, bucket: Bucket, key: string): NewObjectVersion {
     const now = this.#ctx.clock();
-    return {
-      bucket: bucket.name,
-      key,
-      versionId: bucket.versioning === 'Enabled' ? timeOrderedId(now) : 'null',
-      isDeleteMarker: false,
-      size: 0,
-      etag: '',
-      lastModified: now,
-      headers: {},
-      userMetadata: {},
-      checksum: null,
-      sha256: null,
-      parts: null,
-      tags: [],
-      inline: null,
-      extents: [],
-      retention: null,
-      legalHold: false,
-      ownerId: who.userId,
-    };
+    const versionId = bucket.versioning === 'Enabled' ? timeOrderedId(now) : 'null';
+    return blankVersion({ bucket: bucket.name, key, versionId, lastModified: now, ownerId: who.userId });
   }
 }
 

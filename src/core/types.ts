@@ -76,14 +76,40 @@ export interface NewObjectVersion {
   readonly ownerId: string;
 }
 
+/** A version with no content or metadata yet: what every write (and a delete marker) starts from. */
+export function blankVersion(
+  base: Pick<NewObjectVersion, 'bucket' | 'key' | 'versionId' | 'lastModified' | 'ownerId'>,
+  isDeleteMarker = false,
+): NewObjectVersion {
+  return {
+    ...base,
+    isDeleteMarker,
+    size: 0,
+    etag: '',
+    headers: {},
+    userMetadata: {},
+    checksum: null,
+    sha256: null,
+    parts: null,
+    tags: [],
+    inline: null,
+    extents: [],
+    retention: null,
+    legalHold: false,
+  };
+}
+
 /** A stored version, as read back. `seq` orders versions of one key (newest highest). */
 export interface ObjectVersion extends NewObjectVersion {
   readonly seq: number;
   readonly isLatest: boolean;
 }
 
-/** What listings return: no data, no extents. */
-export type ObjectSummary = Omit<ObjectVersion, 'inline' | 'extents' | 'parts'>;
+/** What listings return: what a listing shows, no metadata, no data. */
+export type ObjectSummary = Pick<
+  ObjectVersion,
+  'bucket' | 'key' | 'versionId' | 'seq' | 'isLatest' | 'isDeleteMarker' | 'size' | 'etag' | 'lastModified' | 'ownerId' | 'checksum'
+>;
 
 export type VersioningStatus = 'Unversioned' | 'Enabled' | 'Suspended';
 

@@ -325,7 +325,7 @@ export class KyselyMetaStore implements MetaStore {
   }
 
   listObjects(bucket: string, window: KeyWindow): Promise<ObjectSummary[]> {
-    return reads.listObjects(this.#reader, bucket, window);
+    return reads.listObjects(this.#readStatements, bucket, window);
   }
 
   listVersions(bucket: string, window: VersionWindow): Promise<ObjectSummary[]> {

@@ -9,7 +9,7 @@ import type { ObjectSummary, ObjectVersion, MultipartUpload, UploadedPart } from
 import type { KeyWindow, UploadWindow, VersionWindow } from '../../ports/meta-store.ts';
 import { assertStorableKey, lowerBound, prefixEnd } from './key-order.ts';
 import type { Db } from './meta-dialect.ts';
-import { SUMMARY_COLUMNS, extentsOf, toPart, toSummary, toUpload, toVersion } from './rows.ts';
+import { SUMMARY_COLUMNS, VERSION_COLUMNS, extentsOf, toPart, toSummary, toUpload, toVersion } from './rows.ts';
 import { defineStatement } from './statements.ts';
 import type { StatementRunner } from './statements.ts';
 
@@ -37,9 +37,38 @@ export function listObjectsQuery(db: Db, bucket: string, window: KeyWindow) {
   );
 }
 
-export async function listObjects(db: Db, bucket: string, window: KeyWindow): Promise<ObjectSummary[]> {
+type ListParams = { bucket: string; low: string; end: string; limit: number };
+
+/**
+ * listObjects as prepared statements: the same query as `listObjectsQuery`
+ * in its four shapes (strict or inclusive lower bound, with or without an
+ * upper one), so a page costs no query building.
+ */
+const listStatement = (op: '>' | '>=', bounded: boolean) =>
+  defineStatement<ListParams>()(`listObjects${op}${bounded ? 'end' : ''}`, (db, p) =>
+    db
+      .selectFrom('versions')
+      .select(SUMMARY_COLUMNS)
+      .where('bucket', '=', p.bucket)
+      .where('key', op, p.low)
+      .$if(bounded, (q) => q.where('key', '<', p.end))
+      .where(sql<boolean>`is_latest and not is_delete_marker`)
+      .orderBy('key')
+      .limit(p.limit),
+  );
+
+const LIST_STATEMENTS = {
+  '>': [listStatement('>', false), listStatement('>', true)],
+  '>=': [listStatement('>=', false), listStatement('>=', true)],
+} as const;
+
+export async function listObjects(q: StatementRunner, bucket: string, window: KeyWindow): Promise<ObjectSummary[]> {
+  assertWindow(window.prefix, window.after);
   if (window.limit <= 0) return [];
-  const rows = await listObjectsQuery(db, bucket, window).execute();
+  const low = lowerBound(window.prefix, window.after, window.inclusive === true);
+  const end = prefixEnd(window.prefix);
+  const statement = LIST_STATEMENTS[low.exclusive ? '>' : '>='][end === null ? 0 : 1];
+  const rows = await q.all(statement, { bucket, low: low.value, end: end ?? '', limit: window.limit });
   return rows.map(toSummary);
 }
 
@@ -71,7 +100,6 @@ export async function listVersions(db: Db, bucket: string, window: VersionWindow
 }
 
 /** Named columns, not `v.*`: a prepared statement must keep its result type when a migration adds a column. */
-const VERSION_COLUMNS = [...SUMMARY_COLUMNS, 'parts', 'inline_data'] as const;
 
 function versionWithExtents(db: Db) {
   return db

@@ -9,7 +9,7 @@
  * writer's commit and the conditions it checks hold until it commits.
  */
 import { fail } from '../../core/errors.ts';
-import type { Extent, NewObjectVersion, ObjectVersion, UploadedPart } from '../../core/types.ts';
+import { blankVersion, type Extent, type NewObjectVersion, type ObjectVersion, type UploadedPart } from '../../core/types.ts';
 import type { DeleteOptions, DeleteResult, PutVersionOptions, VersionRef } from '../../ports/meta-store.ts';
 import { assertStorableKey } from './key-order.ts';
 import type { Db, MetaDialect } from './meta-dialect.ts';
@@ -199,26 +199,7 @@ export async function writeVersion(tx: Tx, v: NewObjectVersion, options: PutVers
 }
 
 function deleteMarker(bucket: string, key: string, versionId: string, o: DeleteOptions): NewObjectVersion {
-  return {
-    bucket,
-    key,
-    versionId,
-    isDeleteMarker: true,
-    size: 0,
-    etag: '',
-    lastModified: o.now,
-    headers: {},
-    userMetadata: {},
-    checksum: null,
-    sha256: null,
-    parts: null,
-    tags: [],
-    inline: null,
-    extents: [],
-    retention: null,
-    legalHold: false,
-    ownerId: o.ownerId,
-  };
+  return blankVersion({ bucket, key, versionId, lastModified: o.now, ownerId: o.ownerId }, true);
 }
 
 /** Permanently removes one version; the next newest becomes latest if it was. */

@@ -151,7 +151,7 @@ export type VersionInsert = {
   readonly [K in (typeof VERSION_INSERT_COLUMNS)[number]]: Exclude<Insertable<VersionsTable>[K], undefined>;
 };
 
-/** Columns of a version without its data: what listings read. */
+/** Columns listings read: only what a listing shows (a narrow row decodes several times faster). */
 export const SUMMARY_COLUMNS = [
   'id',
   'bucket',
@@ -163,16 +163,9 @@ export const SUMMARY_COLUMNS = [
   'etag',
   'last_modified',
   'owner_id',
-  'headers',
-  'user_metadata',
   'checksum_algorithm',
   'checksum_value',
   'checksum_type',
-  'sha256',
-  'tags',
-  'retention_mode',
-  'retention_until',
-  'legal_hold',
 ] as const;
 
 export type SummaryRow = Pick<Selectable<VersionsTable>, (typeof SUMMARY_COLUMNS)[number]>;
@@ -197,15 +190,14 @@ export function toSummary(row: SummaryRow): ObjectSummary {
     etag: row.etag,
     lastModified: new Date(num(row.last_modified)),
     ownerId: row.owner_id,
-    headers: JSON.parse(row.headers) as StoredHeaders,
-    userMetadata: JSON.parse(row.user_metadata) as Record<string, string>,
     checksum,
-    sha256: row.sha256,
-    tags: JSON.parse(row.tags) as Tag[],
-    retention: retentionOf(row.retention_mode, row.retention_until),
-    legalHold: Boolean(row.legal_hold),
   };
 }
+
+/** Every column of a version row: what reading one version takes. */
+export const VERSION_COLUMNS = ['id', ...VERSION_INSERT_COLUMNS] as const;
+
+export type VersionRow = Pick<Selectable<VersionsTable>, (typeof VERSION_COLUMNS)[number]>;
 
 export interface ExtentColumns {
   readonly blob: string | null;
@@ -223,12 +215,15 @@ export function extentsOf(rows: readonly ExtentColumns[]): Extent[] {
   return extents;
 }
 
-export function toVersion(
-  row: SummaryRow & Pick<Selectable<VersionsTable>, 'parts' | 'inline_data'>,
-  extents: readonly Extent[],
-): ObjectVersion {
+export function toVersion(row: VersionRow, extents: readonly Extent[]): ObjectVersion {
   return {
     ...toSummary(row),
+    headers: JSON.parse(row.headers) as StoredHeaders,
+    userMetadata: JSON.parse(row.user_metadata) as Record<string, string>,
+    sha256: row.sha256,
+    tags: JSON.parse(row.tags) as Tag[],
+    retention: retentionOf(row.retention_mode, row.retention_until),
+    legalHold: Boolean(row.legal_hold),
     parts: row.parts === null ? null : (JSON.parse(row.parts) as PartInfo[]),
     inline: row.inline_data === null ? null : Buffer.from(row.inline_data),
     extents,

@@ -12,6 +12,8 @@ export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 /** Escapes text for XML 1.0; control characters become numeric references (as S3 writes them). */
 export function escapeXml(text: string): string {
   // eslint-disable-next-line no-control-regex
+  if (!/[&<>"'\u0000-\u001f\u007f]/.test(text)) return text;
+  // eslint-disable-next-line no-control-regex
   return text.replace(/[&<>"'\u0000-\u001f\u007f]/g, (c) => {
     switch (c) {
       case '&':

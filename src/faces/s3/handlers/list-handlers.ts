@@ -13,34 +13,28 @@ import { ownerXml } from './bucket-handlers.ts';
 type BucketOp<N extends string> = Extract<S3Operation, { name: N }>;
 type Encode = (s: string) => string;
 
-/** Resolves owner ids to display names once per listing. */
-function ownerNames(r: S3Request): (id: string) => Promise<string> {
-  const cache = new Map<string, Promise<string>>([[r.principal.userId, Promise.resolve(r.principal.userName)]]);
-  return (id) => {
-    let name = cache.get(id);
-    if (!name) {
-      name = r.services.meta.getUser({ id }).then((u) => u?.name ?? id);
-      cache.set(id, name);
-    }
-    return name;
-  };
+/** Display names of the owners in a listing, one lookup per distinct owner. */
+async function ownerNames(r: S3Request, objects: readonly ObjectSummary[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>([[r.principal.userId, r.principal.userName]]);
+  for (const id of new Set(objects.map((o) => o.ownerId))) {
+    if (!names.has(id)) names.set(id, (await r.services.meta.getUser({ id }))?.name ?? id);
+  }
+  return names;
 }
 
+/** One `<Contents>` per object; plain concatenation, since a page holds up to 1,000 of them. */
 async function contentsXml(r: S3Request, objects: readonly ObjectSummary[], encode: Encode, withOwner: boolean): Promise<string[]> {
-  const names = ownerNames(r);
-  return Promise.all(
-    objects.map(async (o) =>
-      el('Contents', [
-        el('Key', encode(o.key)),
-        el('LastModified', o.lastModified.toISOString()),
-        el('ETag', `"${o.etag}"`),
-        o.checksum && el('ChecksumAlgorithm', o.checksum.algorithm),
-        o.checksum && el('ChecksumType', o.checksum.type),
-        el('Size', o.size),
-        withOwner && ownerXml(o.ownerId, await names(o.ownerId)),
-        el('StorageClass', 'STANDARD'),
-      ]),
-    ),
+  const names = withOwner ? await ownerNames(r, objects) : null;
+  return objects.map(
+    (o) =>
+      '<Contents>' +
+      el('Key', encode(o.key)) +
+      el('LastModified', o.lastModified.toISOString()) +
+      el('ETag', `"${o.etag}"`) +
+      (o.checksum ? el('ChecksumAlgorithm', o.checksum.algorithm) + el('ChecksumType', o.checksum.type) : '') +
+      el('Size', o.size) +
+      (names ? ownerXml(o.ownerId, names.get(o.ownerId) ?? o.ownerId) : '') +
+      '<StorageClass>STANDARD</StorageClass></Contents>',
   );
 }
 
