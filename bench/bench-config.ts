@@ -12,7 +12,7 @@ export const DEFAULT_WORKLOADS: readonly WorkloadName[] = ['put4k', 'get4k', 'pu
 export const SERVER_NAMES = ['signet', 'plain', 'hashing'] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 
-export const DEFAULT_SIGNET_CMD = 'node --import tsx src/main.ts serve --listen {listen} --data {data}';
+export const DEFAULT_SIGNET_CMD = 'node bin/signet.js serve --listen {listen} --data {data}';
 
 export interface Sizes {
   /** put4k/get4k: ops cap, time cap, concurrency, body size, untimed warm-up ops. */

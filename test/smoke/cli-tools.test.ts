@@ -6,7 +6,7 @@
  * and SigV2), rclone, and boto3 under Debian's /usr/bin/python3 (including its
  * default SigV2 presigned URL and POST form).
  *
- * Signet runs as a child process (`node --import tsx src/main.ts serve`) on a
+ * Signet runs as a child process (`node bin/signet.js serve`) on a
  * free loopback port with a temporary data folder; every tool runs as a
  * subprocess with a bounded time and an environment built here from nothing
  * (HOME is a temporary folder, so no user configuration leaks in; in
@@ -190,7 +190,7 @@ describe('third-party S3 tools against a Signet child process', { timeout: 30 * 
     Object.assign(env, { SIGNET_ROOT_USER: ROOT_USER, SIGNET_ROOT_PASSWORD: ROOT_PASSWORD, SIGNET_LOG_LEVEL: 'warn' });
     server = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/main.ts', 'serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--region', REGION],
+      ['bin/signet.js', 'serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, '--region', REGION],
       { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const keep = (chunk: Buffer) => {

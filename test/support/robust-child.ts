@@ -1,6 +1,6 @@
 /**
  * @module
- * Signet as a real child process (`node --import tsx src/main.ts serve`), for
+ * Signet as a real child process (`node bin/signet.js serve`: the compiled build when present), for
  * tests that must kill it (SIGKILL) or measure its memory. The data folder
  * and, for PostgreSQL, the schema outlive a process so a test can restart
  * Signet on the same state; `dispose()` removes both.
@@ -61,7 +61,7 @@ export class ChildSignetHome {
   async start(opts: ChildSignetOptions = {}): Promise<ChildSignet> {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'src/main.ts', 'serve', '--listen', `127.0.0.1:${this.port}`, '--data', this.dataDir, '--meta', this.metaArg, '--log-level', 'error'],
+      ['bin/signet.js', 'serve', '--listen', `127.0.0.1:${this.port}`, '--data', this.dataDir, '--meta', this.metaArg, '--log-level', 'error'],
       {
         cwd: REPO_ROOT,
         env: { ...process.env, SIGNET_ROOT_USER: ROOT.user, SIGNET_ROOT_PASSWORD: ROOT.password, SIGNET_GC_INTERVAL_MS: '0', ...opts.env },
