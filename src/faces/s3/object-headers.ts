@@ -21,23 +21,33 @@ const STORED: readonly [keyof StoredHeaders, string][] = [
   ['expires', 'expires'],
 ];
 
-export function storedHeaders(r: S3Request): StoredHeaders {
+/** The stored headers from any source of named values: request headers, or POST form fields. */
+export function storedHeadersFrom(get: (name: string) => string | undefined): StoredHeaders {
   const out: Record<string, string> = {};
   for (const [field, name] of STORED) {
     // aws-chunked is transfer framing, not a property of the object.
-    const value = name === 'content-encoding' ? stripAwsChunked(r.header(name)) : r.header(name);
+    const value = name === 'content-encoding' ? stripAwsChunked(get(name)) : get(name);
     if (value !== undefined && value !== '') out[field] = value;
   }
   out.contentType ??= 'binary/octet-stream';
   return out;
 }
 
-export function userMetadata(r: S3Request): Record<string, string> {
+export function storedHeaders(r: S3Request): StoredHeaders {
+  return storedHeadersFrom((name) => r.header(name));
+}
+
+/** `x-amz-meta-*` entries (names lower-case) as user metadata. */
+export function userMetadataFrom(entries: Iterable<[string, string | string[] | undefined]>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(r.req.headers)) {
+  for (const [name, value] of entries) {
     if (name.startsWith('x-amz-meta-') && value !== undefined) out[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
   }
   return out;
+}
+
+export function userMetadata(r: S3Request): Record<string, string> {
+  return userMetadataFrom(Object.entries(r.req.headers));
 }
 
 export function requestTags(r: S3Request): Tag[] {

@@ -5,6 +5,7 @@
  * answers as `success_action_status` / `success_action_redirect` ask.
  */
 import { fail } from '../../../core/errors.ts';
+import { storedHeadersFrom, userMetadataFrom } from '../object-headers.ts';
 import type { S3Operation } from '../router.ts';
 import { emptyResponse, xmlResponse, type S3Handler } from '../s3-context.ts';
 import { el, xmlDocument } from '../xml.ts';
@@ -13,34 +14,15 @@ import { parseTagging } from './object-subresources.ts';
 
 type Op = Extract<S3Operation, { name: 'PostObject' }>;
 
-const STORED_FIELDS: readonly [string, string][] = [
-  ['contentType', 'content-type'],
-  ['contentEncoding', 'content-encoding'],
-  ['contentDisposition', 'content-disposition'],
-  ['contentLanguage', 'content-language'],
-  ['cacheControl', 'cache-control'],
-  ['expires', 'expires'],
-];
-
 export const postObject: S3Handler<Op> = async (r, op) => {
   const form = r.postForm ?? fail('InvalidRequest', 'not a POST form upload');
-  const headers: Record<string, string> = {};
-  for (const [field, name] of STORED_FIELDS) {
-    const value = form.fields[name];
-    if (value !== undefined && value !== '') headers[field] = value;
-  }
-  headers.contentType ??= 'binary/octet-stream';
-  const userMetadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(form.fields)) {
-    if (name.startsWith('x-amz-meta-')) userMetadata[name.slice('x-amz-meta-'.length)] = value;
-  }
   const tagging = form.fields.tagging;
   const version = await r.services.objects.put(r.principal, {
     bucket: op.bucket,
     key: form.key,
     body: form.body,
-    headers,
-    userMetadata,
+    headers: storedHeadersFrom((name) => form.fields[name]),
+    userMetadata: userMetadataFrom(Object.entries(form.fields)),
     tags: tagging ? parseTagging(Buffer.from(tagging)) : [],
   });
   const location = `/${op.bucket}/${form.key.split('/').map(encodeURIComponent).join('/')}`;
