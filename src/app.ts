@@ -40,7 +40,7 @@ export interface Signet {
 export async function openMetaStore(config: Config): Promise<MetaStore> {
   if (config.meta.kind === 'postgres') return openPostgresMetaStore(config.meta.url, { schema: config.meta.schema });
   await mkdir(config.dataDir, { recursive: true });
-  return openSqliteMetaStore(config.meta.file);
+  return openSqliteMetaStore(config.meta.file, { synchronous: config.meta.synchronous });
 }
 
 export interface StartOptions {

@@ -12,7 +12,7 @@ export interface Config {
   readonly dataDir: string;
   /** `sqlite` (file in dataDir) or a postgres:// URL. */
   readonly meta:
-    | { readonly kind: 'sqlite'; readonly file: string }
+    | { readonly kind: 'sqlite'; readonly file: string; readonly synchronous: 'full' | 'normal' }
     /** `schema`: from the URL's `?schema=` parameter; tables live there (created if missing). */
     | { readonly kind: 'postgres'; readonly url: string; readonly schema?: string };
   /** Virtual-host-style requests: `bucket.<domain>`. Empty: path-style only. */
@@ -49,7 +49,7 @@ export function loadConfig(flags: ConfigFlags, env: Env): Config {
   return Object.freeze({
     listen: parseListen(flags.listen ?? env.SIGNET_LISTEN ?? '127.0.0.1:9000'),
     dataDir,
-    meta: parseMeta(metaUrl, dataDir),
+    meta: parseMeta(metaUrl, dataDir, parseSync(env.SIGNET_SQLITE_SYNC ?? 'full')),
     domains: parseDomains(flags.domain ?? (env.SIGNET_DOMAIN ? env.SIGNET_DOMAIN.split(',') : [])),
     region: flags.region ?? env.SIGNET_REGION ?? 'us-east-1',
     root: parseRoot(env),
@@ -69,9 +69,14 @@ function parseListen(value: string): Config['listen'] {
   return { host: m[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
 }
 
-function parseMeta(value: string, dataDir: string): Config['meta'] {
-  if (value === 'sqlite') return { kind: 'sqlite', file: resolve(dataDir, 'meta.sqlite') };
-  if (value.startsWith('sqlite:')) return { kind: 'sqlite', file: resolve(value.slice('sqlite:'.length)) };
+function parseSync(value: string): 'full' | 'normal' {
+  if (value === 'full' || value === 'normal') return value;
+  throw new Error(`SIGNET_SQLITE_SYNC must be full or normal, not "${value}"`);
+}
+
+function parseMeta(value: string, dataDir: string, synchronous: 'full' | 'normal'): Config['meta'] {
+  if (value === 'sqlite') return { kind: 'sqlite', file: resolve(dataDir, 'meta.sqlite'), synchronous };
+  if (value.startsWith('sqlite:')) return { kind: 'sqlite', file: resolve(value.slice('sqlite:'.length)), synchronous };
   if (/^postgres(ql)?:\/\//.test(value)) {
     const url = new URL(value);
     const schema = url.searchParams.get('schema') ?? undefined;

@@ -2,7 +2,8 @@
  * @module
  * The embedded MetaStore: one SQLite file through better-sqlite3.
  *
- * - WAL with `synchronous=FULL`: an acknowledged write survives power loss.
+ * - WAL with `synchronous=FULL` (or NORMAL by choice, see {@link SqliteSync}):
+ *   an acknowledged write survives power loss.
  *   Group commit (`group-commit.ts`) makes one fsync serve every write that
  *   arrives together, so durability does not cap small-object throughput.
  * - Two connections: the writer runs the batched transactions; reads use a
@@ -96,12 +97,26 @@ interface Connection {
   readonly db: Kysely<Database>;
 }
 
-function connect(file: string, role: 'writer' | 'reader'): Connection {
+/**
+ * `full` (default): every commit is fsynced; an acknowledged write survives
+ * power loss. `normal`: the WAL is fsynced at checkpoints only; an
+ * acknowledged write survives a crash of the process (SIGKILL) but the last
+ * commits may be lost on power loss; the database stays consistent either way.
+ * better-sqlite3 commits on the event loop, so `full` blocks it for one fsync
+ * per batch.
+ */
+export type SqliteSync = 'full' | 'normal';
+
+export interface SqliteMetaStoreOptions {
+  readonly synchronous?: SqliteSync;
+}
+
+function connect(file: string, role: 'writer' | 'reader', sync: SqliteSync = 'full'): Connection {
   const raw = new BetterSqlite3(file);
   raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (role === 'writer') {
     raw.pragma('journal_mode = WAL');
-    raw.pragma('synchronous = FULL');
+    raw.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
     raw.pragma('foreign_keys = ON');
   } else {
     raw.pragma('query_only = ON');
@@ -154,8 +169,8 @@ function controlRunner(raw: BetterSqlite3.Database): RunControl {
  * Opens (creating if needed) the database at `file`. Call `migrate()` before
  * use. `':memory:'` works, on a single connection (for throwaway use).
  */
-export async function openSqliteMetaStore(file: string): Promise<MetaStore> {
-  const writer = connect(file, 'writer');
+export async function openSqliteMetaStore(file: string, options: SqliteMetaStoreOptions = {}): Promise<MetaStore> {
+  const writer = connect(file, 'writer', options.synchronous);
   const reader = file === ':memory:' ? writer : connect(file, 'reader');
   const group = new GroupCommit(writer.db, controlRunner(writer.raw));
   const cache = new StatementCache(writer.db, SQLITE_DIALECT);
