@@ -53,7 +53,7 @@ export function loadConfig(flags: ConfigFlags, env: Env): Config {
     domains: parseDomains(flags.domain ?? (env.SIGNET_DOMAIN ? env.SIGNET_DOMAIN.split(',') : [])),
     region: flags.region ?? env.SIGNET_REGION ?? 'us-east-1',
     root: parseRoot(env),
-    inlineThreshold: parseInt0(env.SIGNET_INLINE_THRESHOLD, 32 * 1024, 'SIGNET_INLINE_THRESHOLD', 1024 * 1024),
+    inlineThreshold: parseInt0(env.SIGNET_INLINE_THRESHOLD, 64 * 1024, 'SIGNET_INLINE_THRESHOLD', 1024 * 1024),
     gc: {
       intervalMs: parseInt0(env.SIGNET_GC_INTERVAL_MS, 10 * 60_000, 'SIGNET_GC_INTERVAL_MS', 2 ** 31),
       graceMs: parseInt0(env.SIGNET_GC_GRACE_MS, 60 * 60_000, 'SIGNET_GC_GRACE_MS', 2 ** 40),

@@ -257,7 +257,7 @@ describeEachMeta('robust: bad input is refused and changes nothing', (kind) => {
       } else {
         signedHeaders = { ...(await s3.sign({ method: 'PUT', path: path(key), payloadHash: 'UNSIGNED-PAYLOAD' })).headers, 'transfer-encoding': 'chunked' };
       }
-      const toBlob = body.length > 32 * 1024;
+      const toBlob = body.length > t.config.inlineThreshold;
       await new Promise<void>((res, rej) => {
         const req = httpRequest({ host: '127.0.0.1', port: targetOf(t).port, method: 'PUT', path: path(key), headers: signedHeaders, agent: false, setHost: false });
         let settled = false;
@@ -299,7 +299,7 @@ describeEachMeta('robust: bad input is refused and changes nothing', (kind) => {
             const previous = randomBytes(size);
             await putOk(oldKey, previous);
             const withPrevious = await storedBytes(t.signet.blobs);
-            assert.equal(withPrevious.count - start.count, size > 32 * 1024 ? 1 : 0, 'only the previous version made a blob');
+            assert.equal(withPrevious.count - start.count, size > t.config.inlineThreshold ? 1 : 0, 'only the previous version made a blob');
             await cutOff(oldKey, randomBytes(size), framing, ending);
             await eventually('temporary files of the cut upload are removed', tmpEntries, (names) => names.length === 0);
 
