@@ -182,6 +182,8 @@ describeEachMeta('robust: SIGKILL in the middle of uploads', (kind) => {
     );
     await killing;
     const inFlight = results.filter((r) => r.outcome.status === undefined).length;
+    /** Bodies whose PUT was cut by the kill, per key: committed or not, both outcomes are allowed. */
+    const cut = new Map(results.filter((r) => r.outcome.status === undefined).map((r) => [r.job.key, sha256(r.job.body)]));
     const refused = results.filter((r) => r.outcome.status !== undefined && r.outcome.status !== 200);
     assert.deepEqual(refused.map((r) => `${r.job.key}: ${r.outcome.status}`), [], 'no request was refused before the kill');
     assert.ok(ackCount >= killAt && inFlight >= 4, `acknowledged ${ackCount}, cut by the kill ${inFlight}`);
@@ -196,7 +198,9 @@ describeEachMeta('robust: SIGKILL in the middle of uploads', (kind) => {
       const got = await getObject(key);
       assert.equal(got.status, 200, `${key}: ${got.text.slice(0, 200)}`);
       const sent = candidates.get(key)!;
-      assert.equal(sha256(got.body), digest, `${key}: the acknowledged bytes (got ${got.body.length} bytes, ${sent.has(sha256(got.body)) ? 'an older body' : 'bytes never sent'})`);
+      // An overwrite cut by the kill may have committed before the answer was lost: then its body is right too.
+      const allowed = new Set([digest, ...(cut.has(key) ? [cut.get(key)!] : [])]);
+      assert.ok(allowed.has(sha256(got.body)), `${key}: the acknowledged bytes (got ${got.body.length} bytes, ${sent.has(sha256(got.body)) ? 'an older body' : 'bytes never sent'})`);
     }
     for (const [key, size] of listed) {
       const sent = candidates.get(key);
