@@ -35,20 +35,33 @@ interface Job {
   readonly reject: (error: unknown) => void;
 }
 
+/** The batch committed but could not be made durable: its callers fail, nothing is retried. */
+class DurabilityError extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the commit could not be made durable');
+  }
+}
+
 /** Operations per transaction: bounds how long one batch keeps later writers waiting. */
 const MAX_BATCH = 512;
 
 export class GroupCommit {
   readonly #db: Db;
   readonly #control: RunControl;
+  readonly #afterCommit: () => Promise<void>;
   #queue: Job[] = [];
   #draining: Promise<void> | null = null;
   #closed = false;
 
-  /** `db` must have a single connection that nothing else writes through; `control` runs on it. */
-  constructor(db: Db, control: RunControl) {
+  /**
+   * `db` must have a single connection that nothing else writes through;
+   * `control` runs on it. `afterCommit` runs after each committed batch and
+   * before any of its operations is settled (the WAL fsync, off the event loop).
+   */
+  constructor(db: Db, control: RunControl, afterCommit: () => Promise<void> = async () => {}) {
     this.#db = db;
     this.#control = control;
+    this.#afterCommit = afterCommit;
   }
 
   /** Runs `op` in the next batch's transaction; settles with its own outcome. */
@@ -83,6 +96,10 @@ export class GroupCommit {
     try {
       outcomes = await this.#runBatch(batch);
     } catch (error) {
+      if (error instanceof DurabilityError) {
+        for (const job of batch) job.reject(error.cause);
+        return;
+      }
       if (batch.length === 1) {
         batch[0]?.reject(error);
         return;
@@ -107,8 +124,13 @@ export class GroupCommit {
         const outcomes: Outcome[] = [];
         for (const job of batch) outcomes.push(await this.#runInSavepoint(conn, job.op));
         this.#control('commit');
+        // Committed: a failure now must not re-run the batch, only fail it.
+        await this.#afterCommit().catch((e: unknown) => {
+          throw new DurabilityError(e);
+        });
         return outcomes;
       } catch (error) {
+        if (error instanceof DurabilityError) throw error;
         try {
           this.#control('rollback');
         } catch {

@@ -13,6 +13,7 @@
  *   Kysely compiles again is not parsed again by SQLite; the hot paths'
  *   statements (`statements.ts`) skip Kysely's executor altogether.
  */
+import { open, type FileHandle } from 'node:fs/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
 import type { DialectAdapter, SqliteDatabase } from 'kysely';
@@ -98,12 +99,11 @@ interface Connection {
 }
 
 /**
- * `full` (default): every commit is fsynced; an acknowledged write survives
- * power loss. `normal`: the WAL is fsynced at checkpoints only; an
- * acknowledged write survives a crash of the process (SIGKILL) but the last
- * commits may be lost on power loss; the database stays consistent either way.
- * better-sqlite3 commits on the event loop, so `full` blocks it for one fsync
- * per batch.
+ * `full` (default): every committed batch is fsynced (see {@link walFsync})
+ * before it is acknowledged; an acknowledged write survives power loss.
+ * `normal`: the WAL is fsynced at checkpoints only; an acknowledged write
+ * survives a crash of the process (SIGKILL) but the last commits may be lost
+ * on power loss; the database stays consistent either way.
  */
 export type SqliteSync = 'full' | 'normal';
 
@@ -111,12 +111,13 @@ export interface SqliteMetaStoreOptions {
   readonly synchronous?: SqliteSync;
 }
 
-function connect(file: string, role: 'writer' | 'reader', sync: SqliteSync = 'full'): Connection {
+function connect(file: string, role: 'writer' | 'reader'): Connection {
   const raw = new BetterSqlite3(file);
   raw.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   if (role === 'writer') {
     raw.pragma('journal_mode = WAL');
-    raw.pragma(`synchronous = ${sync === 'full' ? 'FULL' : 'NORMAL'}`);
+    // NORMAL: SQLite itself does not fsync at commit; for `full`, walFsync does it off the event loop.
+    raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
   } else {
     raw.pragma('query_only = ON');
@@ -166,13 +167,33 @@ function controlRunner(raw: BetterSqlite3.Database): RunControl {
 }
 
 /**
+ * fsync of the WAL file in libuv's thread pool: the same durability as
+ * `synchronous=FULL` (every committed frame is on disk before any write of
+ * the batch is acknowledged) without blocking the event loop for the fsync.
+ */
+function walFsync(path: string): { sync: () => Promise<void>; close: () => Promise<void> } {
+  let handle: Promise<FileHandle> | null = null;
+  return {
+    sync: async () => {
+      handle ??= open(path, 'r');
+      await (await handle).sync();
+    },
+    close: async () => {
+      await (await handle)?.close();
+    },
+  };
+}
+
+/**
  * Opens (creating if needed) the database at `file`. Call `migrate()` before
  * use. `':memory:'` works, on a single connection (for throwaway use).
  */
 export async function openSqliteMetaStore(file: string, options: SqliteMetaStoreOptions = {}): Promise<MetaStore> {
-  const writer = connect(file, 'writer', options.synchronous);
+  const writer = connect(file, 'writer');
   const reader = file === ':memory:' ? writer : connect(file, 'reader');
-  const group = new GroupCommit(writer.db, controlRunner(writer.raw));
+  const durable = (options.synchronous ?? 'full') === 'full' && file !== ':memory:';
+  const wal = durable ? walFsync(`${file}-wal`) : null;
+  const group = new GroupCommit(writer.db, controlRunner(writer.raw), wal?.sync);
   const cache = new StatementCache(writer.db, SQLITE_DIALECT);
   const write = directRunner(writer.raw, cache);
   // On one connection, reads must wait for Kysely's connection lock, or they would see a batch half done.
@@ -181,6 +202,9 @@ export async function openSqliteMetaStore(file: string, options: SqliteMetaStore
     transact: (fn) => group.run(fn),
     reader: reader.db,
     statements: { read, write: () => write },
-    beforeClose: () => group.close(),
+    beforeClose: async () => {
+      await group.close();
+      await wal?.close();
+    },
   });
 }
