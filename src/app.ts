@@ -39,7 +39,7 @@ export interface Signet {
 
 export async function openMetaStore(config: Config): Promise<MetaStore> {
   if (config.meta.kind === 'postgres') return openPostgresMetaStore(config.meta.url, { schema: config.meta.schema });
-  await mkdir(config.dataDir, { recursive: true });
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   return openSqliteMetaStore(config.meta.file, { synchronous: config.meta.synchronous });
 }
 
@@ -51,7 +51,8 @@ export interface StartOptions {
 
 export async function startSignet(config: Config, log: Logger, options: StartOptions = {}): Promise<Signet> {
   const clock = options.clock ?? (() => new Date());
-  await mkdir(config.dataDir, { recursive: true });
+  // Owner-only: the metadata store holds access-key secrets (HMAC needs them in clear).
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const meta = await openMetaStore(config);
   await meta.migrate();
   const blobs = new LocalFsBlobStore(join(config.dataDir, 'blobs'));
