@@ -5,34 +5,10 @@
  * reaches carol's. Bad credentials get S3's authentication errors.
  */
 import assert from 'node:assert/strict';
-import type { Readable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import type * as Minio from 'minio';
 import { describeEachMeta, startTestSignet, type TestSignet } from '../support/test-signet.ts';
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks);
-}
-
-async function collect<T>(stream: Minio.BucketStream<T>): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const items: T[] = [];
-    stream.on('data', (item) => items.push(item));
-    stream.on('error', reject);
-    stream.on('end', () => resolve(items));
-  });
-}
-
-async function errorCode(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (e) {
-    return String((e as { code?: unknown }).code ?? (e as Error).name);
-  }
-  assert.fail('expected the call to fail');
-}
+import { collect, errorCode, readAll } from '../support/minio-helpers.ts';
 
 describeEachMeta('minio-js: users, keys and bucket ownership', (kind) => {
   let t: TestSignet;

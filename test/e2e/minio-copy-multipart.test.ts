@@ -7,45 +7,12 @@
  * (listIncompleteUploads, removeIncompleteUpload).
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
 import { after, before, it } from 'node:test';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import * as Minio from 'minio';
 import { describeEachMeta, startTestSignet, type TestSignet } from '../support/test-signet.ts';
-
-const MiB = 1024 * 1024;
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks);
-}
-
-/** Compares bytes by length and digest (a deepEqual diff of megabytes would swamp the output). */
-function assertSameBytes(actual: Buffer, expected: Buffer, what = 'bytes'): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-  assert.equal(digest(actual), digest(expected), `${what}: content differs`);
-}
-
-async function collect<T>(stream: Minio.BucketStream<T>): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const items: T[] = [];
-    stream.on('data', (item) => items.push(item));
-    stream.on('error', reject);
-    stream.on('end', () => resolve(items));
-  });
-}
-
-async function errorCode(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (e) {
-    return String((e as { code?: unknown }).code ?? (e as Error).name);
-  }
-  assert.fail('expected the call to fail');
-}
+import { MiB, assertSameBytes, collect, errorCode, readAll } from '../support/minio-helpers.ts';
 
 /** The v8 form's answer (the overloads type it as the union with the v1 answer). */
 interface V2Result {

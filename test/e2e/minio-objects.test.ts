@@ -5,7 +5,7 @@
  * deletes, bucket versioning and the error codes minio-js surfaces.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,44 +13,11 @@ import { Readable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import * as Minio from 'minio';
 import { describeEachMeta, ROOT, startTestSignet, type TestSignet } from '../support/test-signet.ts';
-
-const MiB = 1024 * 1024;
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks);
-}
-
-/** Compares bytes by length and digest (a deepEqual diff of megabytes would swamp the output). */
-function assertSameBytes(actual: Buffer, expected: Buffer, what = 'bytes'): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-  assert.equal(digest(actual), digest(expected), `${what}: content differs`);
-}
-
-async function collect<T>(stream: Minio.BucketStream<T>): Promise<T[]> {
-  return new Promise((resolve, reject) => {
-    const items: T[] = [];
-    stream.on('data', (item) => items.push(item));
-    stream.on('error', reject);
-    stream.on('end', () => resolve(items));
-  });
-}
+import { MiB, assertSameBytes, collect, errorCode, readAll } from '../support/minio-helpers.ts';
 
 /** A listing split into object names and common prefixes (minio-js emits a page's objects before its prefixes). */
 function shape(items: readonly { name?: string | undefined; prefix?: string | undefined }[]): { names: string[]; prefixes: string[] } {
   return { names: items.flatMap((o) => (o.name !== undefined ? [o.name] : [])), prefixes: items.flatMap((o) => (o.prefix !== undefined ? [o.prefix] : [])) };
-}
-
-/** The error code a minio-js call rejected with. */
-async function errorCode(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (e) {
-    return String((e as { code?: unknown }).code ?? (e as Error).name);
-  }
-  assert.fail('expected the call to fail');
 }
 
 /** A client like t.minio() with the given extra options (e.g. a smaller part size). */

@@ -7,25 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import { after, before, it } from 'node:test';
 import type * as Minio from 'minio';
 import { describeEachMeta, startTestSignet, type TestSignet } from '../support/test-signet.ts';
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks);
-}
-
-async function errorCode(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (e) {
-    return String((e as { code?: unknown }).code ?? (e as Error).name);
-  }
-  assert.fail('expected the call to fail');
-}
+import { errorCode, readAll } from '../support/minio-helpers.ts';
 
 /** The <Code> of an S3 XML error body. */
 function xmlCode(body: string): string | undefined {

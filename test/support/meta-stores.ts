@@ -117,11 +117,11 @@ const sqliteFactory: MetaStoreFactory = {
   },
 };
 
-let postgresProblem: Promise<string | null> | null = null;
+let pgProbe: Promise<string | null> | null = null;
 
 /** One connection attempt per process; the reason it failed, or null. */
-function checkPostgres(): Promise<string | null> {
-  postgresProblem ??= (async () => {
+export function checkPostgres(): Promise<string | null> {
+  pgProbe ??= (async () => {
     const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
     try {
       await client.connect();
@@ -134,10 +134,10 @@ function checkPostgres(): Promise<string | null> {
       await client.end().catch(() => undefined);
     }
   })();
-  return postgresProblem;
+  return pgProbe;
 }
 
-async function dropSchema(schema: string): Promise<void> {
+export async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {

@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { dropSchema } from './meta-stores.ts';
 import { PG_URL, ROOT, type MetaKind } from './test-signet.ts';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -74,15 +74,7 @@ export class ChildSignetHome {
   }
 
   async dispose(): Promise<void> {
-    if (this.kind === 'postgres') {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists ${this.schema} cascade`);
-      } finally {
-        await client.end();
-      }
-    }
+    if (this.kind === 'postgres') await dropSchema(this.schema);
     await rm(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import pg from 'pg';
+import { checkPostgres, dropSchema, PG_URL } from './meta-stores.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import * as Minio from 'minio';
 import { startSignet, type Signet } from '../../src/app.ts';
@@ -21,27 +21,11 @@ import { silentLogger } from '../../src/log.ts';
 export type MetaKind = 'sqlite' | 'postgres';
 export const META_KINDS: readonly MetaKind[] = ['sqlite', 'postgres'];
 
-export const PG_URL = process.env.SIGNET_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export { PG_URL };
 export const ROOT = { user: 'signet-root', password: 'signet-root-secret' } as const;
 
-let pgAvailable: Promise<string | null> | null = null;
-
 /** null when PostgreSQL answers; the reason otherwise. */
-export function postgresProblem(): Promise<string | null> {
-  pgAvailable ??= (async () => {
-    const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-    try {
-      await client.connect();
-      await client.query('select 1');
-      return null;
-    } catch (e) {
-      return `PostgreSQL at ${PG_URL} is unreachable: ${e instanceof Error ? e.message : String(e)}`;
-    } finally {
-      await client.end().catch(() => {});
-    }
-  })();
-  return pgAvailable;
-}
+export const postgresProblem = checkPostgres;
 
 export interface TestSignet {
   readonly signet: Signet;
@@ -96,16 +80,6 @@ export async function startTestSignet(kind: MetaKind, opts: StartTestOptions = {
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists ${schema} cascade`);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Checked once, at load, so suites can be declared synchronously (several per file). */
