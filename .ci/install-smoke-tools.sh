@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Install the third-party S3 clients used by test/smoke/cli-tools.test.ts from
+# Install the third-party S3 clients used by test/smoke/cli-tools.test.ts (and
+# the Chromium that test/e2e/bucket-cors-browser.test.ts drives) from
 # Debian's packages: the aws CLI v2 (/usr/bin/aws), s3cmd, rclone and boto3
 # for Debian's /usr/bin/python3. Idempotent: packages already installed are
 # skipped, and `apt-get update` runs at most once, only when something is
 # missing.
 set -euo pipefail
 
-PACKAGES=(awscli s3cmd rclone python3-boto3)
+PACKAGES=(awscli s3cmd rclone python3-boto3 chromium)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -92,11 +92,13 @@ export interface StartOptions {
   readonly cwd: string;
   readonly keepData: boolean;
   readonly startTimeoutMs: number;
+  /** Serve this existing folder (prepared by the caller) instead of a new temp one. */
+  readonly dataDir?: string;
 }
 
 export async function startServer(spec: ServerSpec, opts: StartOptions): Promise<RunningServer> {
   const port = await freePort();
-  const dataDir = await mkdtemp(join(tmpdir(), `signet-bench-${spec.name}-`));
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), `signet-bench-${spec.name}-`)));
   const logPath = `${dataDir}.log`;
   const vars: Record<string, string> = { listen: `${HOST}:${port}`, host: HOST, port: String(port), data: dataDir };
   const argv = spec.command.map((a) => a.replace(/\{(listen|host|port|data)\}/g, (_, v: string) => vars[v] ?? ''));

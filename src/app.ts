@@ -15,11 +15,22 @@ import { openSqliteMetaStore } from './adapters/meta/sqlite-meta-store.ts';
 import { openPostgresMetaStore } from './adapters/meta/postgres-meta-store.ts';
 import { Buckets } from './core/buckets.ts';
 import { startGarbageCollector, type GcReport } from './core/gc.ts';
+import { startLifecycleWorker, type LifecycleReport } from './core/lifecycle-worker.ts';
 import { Identity, type RootCredentials } from './core/identity.ts';
 import { Multipart } from './core/multipart.ts';
 import { Objects } from './core/objects.ts';
+import { MasterKey } from './core/encryption.ts';
+import { Sse } from './core/sse.ts';
+import { Versioning } from './core/versioning.ts';
+import { LocalEventBus, type EventBus } from './core/events.ts';
+import { Notifications } from './core/notifications.ts';
 import { createAdminFace } from './faces/admin/admin-face.ts';
 import { createS3Face } from './faces/s3/s3-face.ts';
+import { createRegistry } from './core/registry/registry.ts';
+import type { Registry } from './core/registry/registry-api.ts';
+import { createDvcFace } from './faces/dvc/dvc-face.ts';
+import { createRestFace } from './faces/rest/rest-face.ts';
+import { createSageMakerFace } from './faces/sagemaker/sagemaker-face.ts';
 import { createHttpHandler } from './http/http-handler.ts';
 import type { BlobStore } from './ports/blob-store.ts';
 import type { MetaStore } from './ports/meta-store.ts';
@@ -33,7 +44,14 @@ export interface Signet {
   readonly meta: MetaStore;
   readonly blobs: BlobStore;
   readonly identity: Identity;
+  readonly registry: Registry;
+  /** Object events of this process (ListenBucketNotification subscribes here). */
+  readonly events: EventBus;
   runGc(): Promise<GcReport>;
+  /** Runs a lifecycle pass now at the app's clock (a pass of its own: two calls race as two nodes would). */
+  runLifecycle(): Promise<LifecycleReport>;
+  /** Removes the files of expired upload sessions now (the sweeper also runs every GC interval). */
+  sweepSessions(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -62,14 +80,26 @@ export async function startSignet(config: Config, log: Logger, options: StartOpt
   await identity.ensureRoot(root);
 
   const buckets = new Buckets(meta, config.region, clock);
-  const ctx = { meta, blobs, buckets, clock, inlineThreshold: config.inlineThreshold };
+  // Refuses to start when SSE-S3 data exists and the master key is missing or another one.
+  const sse = await Sse.open(meta, buckets, config.masterKey === null ? null : new MasterKey(config.masterKey)).catch(async (e: unknown) => {
+    await meta.close();
+    throw e;
+  });
+  const events = new LocalEventBus((err) => log.error('event listener failed', { err }));
+  const ctx = { meta, blobs, buckets, clock, inlineThreshold: config.inlineThreshold, sse, events };
   const objects = new Objects(ctx);
   const multipart = new Multipart(ctx, objects);
-  const s3 = createS3Face({ services: { meta, buckets, objects, multipart, region: config.region }, identity, domains: config.domains, clock, log });
+  const versioning = new Versioning(ctx, objects);
+  const s3 = createS3Face({ services: { meta, buckets, objects, multipart, versioning, sse, notifications: new Notifications({ meta, buckets, events, region: config.region }), region: config.region }, identity, domains: config.domains, clock, log });
   const admin = createAdminFace({ identity, clock, log });
+  const registry = await createRegistry({ meta, blobs, buckets, identity, clock, region: config.region, sse });
+  const faceOptions = { registry, identity, clock, log, publicUrl: config.publicUrl };
+  const faces = { s3, admin, rest: createRestFace(faceOptions), dvc: createDvcFace(faceOptions), sagemaker: createSageMakerFace(faceOptions) };
   const gc = startGarbageCollector(meta, blobs, { ...config.gc, clock, log });
+  const lifecycle = startLifecycleWorker(meta, { intervalMs: config.lifecycle.intervalMs, clock, log });
+  const sweeper = startSessionSweeper(registry, config.gc.intervalMs, clock, log);
 
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, createHttpHandler({ s3, admin, meta, blobs, log }));
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, createHttpHandler({ faces, meta, blobs, log }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.listen.port, config.listen.host, () => resolve());
@@ -86,9 +116,15 @@ export async function startSignet(config: Config, log: Logger, options: StartOpt
     meta,
     blobs,
     identity,
+    registry,
+    events,
     runGc: () => gc.runNow(),
+    runLifecycle: () => lifecycle.runNow(),
+    sweepSessions: () => registry.grants.sweepSessions(clock()),
     close: async () => {
       gc.stop();
+      lifecycle.stop();
+      clearInterval(sweeper);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -96,4 +132,17 @@ export async function startSignet(config: Config, log: Logger, options: StartOpt
       await meta.close();
     },
   };
+}
+
+/** Removes expired upload sessions' files every `intervalMs` (0: never; tests call sweepSessions). */
+function startSessionSweeper(registry: Registry, intervalMs: number, clock: () => Date, log: Logger): NodeJS.Timeout | undefined {
+  if (intervalMs <= 0) return undefined;
+  const timer = setInterval(() => {
+    registry.grants.sweepSessions(clock()).then(
+      (removed) => removed > 0 && log.info('upload sessions swept', { removed }),
+      (err: unknown) => log.error('upload session sweep failed', { err }),
+    );
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }

@@ -21,7 +21,13 @@ export interface Config {
   readonly root: { readonly user: string; readonly password: string } | null;
   readonly inlineThreshold: number;
   readonly gc: { readonly intervalMs: number; readonly graceMs: number };
+  /** How often the lifecycle worker runs (0: never). */
+  readonly lifecycle: { readonly intervalMs: number };
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The URL clients reach Signet at, for URLs minted in registry answers; null: each request's Host. */
+  readonly publicUrl: string | null;
+  /** The master key (32 bytes) wrapping SSE-S3 data keys; null: SSE-S3 is not available. */
+  readonly masterKey: Buffer | null;
 }
 
 export interface ConfigFlags {
@@ -31,6 +37,7 @@ export interface ConfigFlags {
   domain?: string[];
   region?: string;
   logLevel?: string;
+  publicUrl?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -54,10 +61,13 @@ export function loadConfig(flags: ConfigFlags, env: Env): Config {
     region: flags.region ?? env.SIGNET_REGION ?? 'us-east-1',
     root: parseRoot(env),
     inlineThreshold: parseInt0(env.SIGNET_INLINE_THRESHOLD, 64 * 1024, 'SIGNET_INLINE_THRESHOLD', 1024 * 1024),
+    publicUrl: parsePublicUrl(flags.publicUrl ?? env.SIGNET_PUBLIC_URL),
+    masterKey: parseMasterKey(secretFromEnv(env, 'SIGNET_MASTER_KEY')),
     gc: {
       intervalMs: parseInt0(env.SIGNET_GC_INTERVAL_MS, 10 * 60_000, 'SIGNET_GC_INTERVAL_MS', 2 ** 31),
       graceMs: parseInt0(env.SIGNET_GC_GRACE_MS, 60 * 60_000, 'SIGNET_GC_GRACE_MS', 2 ** 40),
     },
+    lifecycle: { intervalMs: parseInt0(env.SIGNET_LIFECYCLE_INTERVAL_MS, 60 * 60_000, 'SIGNET_LIFECYCLE_INTERVAL_MS', 2 ** 31) },
     logLevel: parseLogLevel(flags.logLevel ?? env.SIGNET_LOG_LEVEL ?? 'info'),
   });
 }
@@ -112,4 +122,27 @@ function parseInt0(value: string | undefined, fallback: number, name: string, ma
 function parseLogLevel(value: string): Config['logLevel'] {
   if (value === 'debug' || value === 'info' || value === 'warn' || value === 'error') return value;
   throw new Error(`invalid log level "${value}"`);
+}
+
+function parsePublicUrl(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`SIGNET_PUBLIC_URL: not a URL: ${value}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('SIGNET_PUBLIC_URL: must be http:// or https://');
+  if (url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) throw new Error('SIGNET_PUBLIC_URL: scheme, host and port only');
+  return url.origin;
+}
+
+/** 32 bytes, as 64 hex digits or base64 (`openssl rand -base64 32`). */
+function parseMasterKey(value: string | undefined): Buffer | null {
+  if (value === undefined || value === '') return null;
+  const text = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  const key = Buffer.from(text, 'base64');
+  if (key.length === 32 && /^[A-Za-z0-9+/]{43}=$/.test(text)) return key;
+  throw new Error('SIGNET_MASTER_KEY must be 32 bytes, as 64 hex digits or base64 (openssl rand -base64 32)');
 }

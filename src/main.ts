@@ -32,6 +32,7 @@ storeOptions(program.command('serve'))
   .option('--listen <host:port>', 'address to listen on (env SIGNET_LISTEN)', undefined)
   .option('--domain <domain...>', 'domains for virtual-host-style requests, bucket.<domain> (env SIGNET_DOMAIN, comma-separated)')
   .option('--region <region>', 'the region this server reports (env SIGNET_REGION)')
+  .option('--public-url <url>', 'scheme://host:port clients reach this server at, for URLs in registry answers (env SIGNET_PUBLIC_URL; default: each request\'s Host)')
   .addOption(new Option('--log-level <level>', 'log level (env SIGNET_LOG_LEVEL)').choices(['debug', 'info', 'warn', 'error']))
   .addHelpText('after', '\nRoot credentials: SIGNET_ROOT_USER and SIGNET_ROOT_PASSWORD (or SIGNET_ROOT_PASSWORD_FILE);\nwithout them, credentials are generated on first start, kept in <data>/root-credentials.json and printed once.')
   .action(async (flags: ConfigFlags) => {

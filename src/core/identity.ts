@@ -8,6 +8,7 @@ import { fail } from './errors.ts';
 import { canonicalId, newAccessKeyId, newSecretKey } from './ids.ts';
 import type { AccessKey, Principal, User } from './types.ts';
 import type { MetaStore } from '../ports/meta-store.ts';
+import { SYSTEM_USER } from './registry/system-account.ts';
 
 export interface RootCredentials {
   readonly accessKeyId: string;
@@ -59,7 +60,7 @@ export class Identity {
   }
 
   async addUser(name: string): Promise<User> {
-    if (!USER_NAME.test(name) || name === 'root') fail('InvalidArgument', `invalid user name "${name}"`);
+    if (!USER_NAME.test(name) || name === 'root' || name === SYSTEM_USER) fail('InvalidArgument', `invalid user name "${name}"`);
     const user: User = { id: canonicalId(), name, isRoot: false, createdAt: this.#clock() };
     await this.#meta.createUser(user);
     return user;
@@ -71,8 +72,9 @@ export class Identity {
     await this.#meta.deleteUser(user.id);
   }
 
-  listUsers(): Promise<User[]> {
-    return this.#meta.listUsers();
+  /** Every user but the registry's own account, which is no one's to manage. */
+  async listUsers(): Promise<User[]> {
+    return (await this.#meta.listUsers()).filter((u) => u.name !== SYSTEM_USER);
   }
 
   async addKey(userName: string, given: Partial<RootCredentials> = {}): Promise<AccessKey> {
@@ -92,6 +94,7 @@ export class Identity {
     const key = await this.#meta.getAccessKey(accessKeyId);
     if (!key) fail('NoSuchAccessKey', `no access key ${accessKeyId}`);
     const user = await this.#meta.getUser({ id: key.userId });
+    if (user?.name === SYSTEM_USER) fail('NoSuchAccessKey', `no access key ${accessKeyId}`);
     if (user?.isRoot) fail('InvalidArgument', 'root keys come from the configuration');
     await this.#meta.deleteAccessKey(accessKeyId);
   }
@@ -101,7 +104,7 @@ export class Identity {
   }
 
   async #requireUser(name: string): Promise<User> {
-    const user = await this.#meta.getUser({ name });
+    const user = name === SYSTEM_USER ? null : await this.#meta.getUser({ name });
     if (!user) fail('NoSuchUser', `no user "${name}"`);
     return user;
   }

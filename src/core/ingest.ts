@@ -32,7 +32,25 @@ export interface IngestOptions {
   readonly inlineThreshold: number;
   /** Larger bodies fail with EntityTooLarge, as soon as that is known. */
   readonly maxSize: number;
+  /** Encrypts what is stored (SSE, `core/sse.ts`); absent: the bytes are stored as received. */
+  readonly encrypt?: StoreTransform;
 }
+
+/** Where a body's bytes go: {@link Sink}, or a layer in front of one. */
+export interface ByteSink {
+  /** Returns a promise only when it needs awaiting before the next write. */
+  write(chunk: Buffer): Promise<void> | undefined;
+  /** `sha256` and `size` of the bytes written. */
+  finish(sha256: string, size: number): Promise<Pick<IngestResult, 'inline' | 'extents'>>;
+  abort(): Promise<void>;
+}
+
+/**
+ * Puts a layer in front of the sink that stores: it is handed a way to open
+ * that sink (with the inline threshold in stored bytes) and the threshold in
+ * body bytes, and its `finish` answers in body terms (extent lengths).
+ */
+export type StoreTransform = (open: (inlineThreshold: number) => ByteSink, inlineThreshold: number) => ByteSink;
 
 export interface IngestResult {
   readonly size: number;
@@ -53,7 +71,10 @@ export async function ingest(body: Body, blobs: BlobStore, opts: IngestOptions):
   if (declared !== null && declared > opts.maxSize) tooLarge(opts.maxSize, declared);
   const digests = new Digests(algorithmsToCompute(body.expect));
   // A declared length above the threshold goes straight to a blob; otherwise buffer first.
-  const sink = new Sink(blobs, opts.inlineThreshold, declared !== null && declared > opts.inlineThreshold);
+  const atOnce = declared !== null && declared > opts.inlineThreshold;
+  const sink: ByteSink = opts.encrypt
+    ? opts.encrypt((threshold) => new Sink(blobs, threshold, atOnce), opts.inlineThreshold)
+    : new Sink(blobs, opts.inlineThreshold, atOnce);
   try {
     const size = await pump(body.stream, declared, opts.maxSize, digests, sink);
     const sums = digests.finish();
@@ -70,7 +91,7 @@ export async function ingest(body: Body, blobs: BlobStore, opts: IngestOptions):
 }
 
 /** Reads the whole stream through the digests into the sink; returns the byte count. */
-async function pump(stream: Readable, declared: number | null, maxSize: number, digests: Digests, sink: Sink): Promise<number> {
+async function pump(stream: Readable, declared: number | null, maxSize: number, digests: Digests, sink: ByteSink): Promise<number> {
   // Not destroyed when we stop early: see the module comment.
   const it = stream.iterator({ destroyOnReturn: false });
   let size = 0;
@@ -185,7 +206,7 @@ function verifyChecksum(alg: ChecksumAlgorithm, value: string, sums: Sums): void
  * writer. Chunks are passed on as received (no copy), except the small
  * buffered head when spilling.
  */
-class Sink {
+class Sink implements ByteSink {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private writer: BlobWriter | null = null;

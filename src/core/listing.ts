@@ -5,8 +5,8 @@
  * index seek to its successor, so a folder of a million keys costs one row.
  */
 import type { Buckets } from './buckets.ts';
-import type { ObjectSummary, Principal } from './types.ts';
-import type { MetaStore } from '../ports/meta-store.ts';
+import type { DetailedSummary, ObjectSummary, Principal } from './types.ts';
+import type { KeyWindow, MetaStore } from '../ports/meta-store.ts';
 
 export interface ListInput {
   readonly bucket: string;
@@ -17,8 +17,8 @@ export interface ListInput {
   readonly maxKeys: number;
 }
 
-export interface ListResult {
-  readonly objects: ObjectSummary[];
+export interface ListResult<T extends ObjectSummary = ObjectSummary> {
+  readonly objects: T[];
   readonly commonPrefixes: string[];
   readonly isTruncated: boolean;
   /** The last key or common prefix returned: where the next page starts. */
@@ -40,7 +40,21 @@ export function prefixSuccessor(s: string): string | null {
 
 export async function listObjects(meta: MetaStore, buckets: Buckets, who: Principal, input: ListInput): Promise<ListResult> {
   await buckets.require(who, input.bucket);
-  const objects: ObjectSummary[] = [];
+  return listWindows((window) => meta.listObjects(input.bucket, window), input);
+}
+
+/**
+ * As listObjects, each object with its stored headers, user metadata and
+ * tags (MinIO's `metadata=true` listing). Whether the caller may see them is
+ * the face's decision, per key.
+ */
+export async function listObjectsWithDetails(meta: MetaStore, buckets: Buckets, who: Principal, input: ListInput): Promise<ListResult<DetailedSummary>> {
+  await buckets.require(who, input.bucket);
+  return listWindows((window) => meta.listObjectsWithDetails(input.bucket, window), input);
+}
+
+async function listWindows<T extends ObjectSummary>(fetch: (window: KeyWindow) => Promise<T[]>, input: ListInput): Promise<ListResult<T>> {
+  const objects: T[] = [];
   const commonPrefixes: string[] = [];
   let cursor = { after: input.after, inclusive: false };
   // A marker inside a common prefix resumes after that whole prefix.
@@ -52,7 +66,7 @@ export async function listObjects(meta: MetaStore, buckets: Buckets, who: Princi
   while (true) {
     const room = input.maxKeys - objects.length - commonPrefixes.length;
     const limit = Math.min(Math.max(room, 0) + 1, 1000);
-    const batch = await meta.listObjects(input.bucket, { prefix: input.prefix, ...cursor, limit });
+    const batch = await fetch({ prefix: input.prefix, ...cursor, limit });
     if (batch.length === 0) return { objects, commonPrefixes, isTruncated: false, last };
     let skipped = false;
     for (const row of batch) {

@@ -8,11 +8,14 @@ import type { Body } from './body.ts';
 import { compositeChecksum, fullObjectChecksum, isCrcAlgorithm, multipartEtag } from './checksums.ts';
 import { checkConditions, type Conditions } from './conditions.ts';
 import { fail } from './errors.ts';
+import { createdEvent } from './events.ts';
 import { timeOrderedId } from './ids.ts';
 import { ingest } from './ingest.ts';
 import { validateKey, validateTags, validateUserMetadata } from './names.ts';
+import { newVersionLock, type LockRequest } from './object-lock.ts';
 import type { Objects, StoreContext } from './objects.ts';
 import { parseRange } from './ranges.ts';
+import { reencode, sameProtection, Sse, withEncryption, type CustomerKey, type SseRequest } from './sse.ts';
 import type {
   ChecksumAlgorithm,
   Extent,
@@ -39,6 +42,10 @@ export interface CreateUploadInput {
   readonly tags: readonly Tag[];
   readonly checksumAlgorithm: ChecksumAlgorithm | null;
   readonly checksumType: 'FULL_OBJECT' | 'COMPOSITE' | null;
+  /** `x-amz-object-lock-*`, kept with the upload; the bucket's default retention fills in at completion. */
+  readonly lock?: LockRequest;
+  /** SSE-S3 or SSE-C for the object; the bucket's default encryption applies when absent. */
+  readonly encryption?: SseRequest;
 }
 
 export interface CompletedPartInput {
@@ -68,6 +75,10 @@ export interface CopyPartInput {
   readonly sourceConditions: Conditions;
   /** `bytes=a-b` (x-amz-copy-source-range), both ends required. */
   readonly range?: string;
+  /** The upload's key when it is SSE-C. */
+  readonly customerKey?: CustomerKey;
+  /** The source's key when it is an SSE-C object. */
+  readonly sourceCustomerKey?: CustomerKey;
 }
 
 export class Multipart {
@@ -80,10 +91,12 @@ export class Multipart {
   }
 
   async create(who: Principal, input: CreateUploadInput): Promise<MultipartUpload> {
-    await this.#ctx.buckets.require(who, input.bucket);
+    const bucket = await this.#ctx.buckets.require(who, input.bucket);
+    if (input.lock !== undefined) newVersionLock(bucket, input.lock, this.#ctx.clock());
     validateKey(input.key);
     validateUserMetadata(input.userMetadata);
     validateTags(input.tags);
+    const sse = Sse.involved(bucket, input.encryption) ? await this.#sse().forWrite(bucket, input.encryption) : null;
     const type = input.checksumType ?? (input.checksumAlgorithm ? defaultChecksumType(input.checksumAlgorithm) : null);
     if (type === 'FULL_OBJECT' && (input.checksumAlgorithm === 'SHA1' || input.checksumAlgorithm === 'SHA256')) {
       fail('InvalidRequest', `The FULL_OBJECT checksum type is not supported with ${input.checksumAlgorithm}`);
@@ -94,29 +107,33 @@ export class Multipart {
       key: input.key,
       initiated: this.#ctx.clock(),
       ownerId: who.userId,
-      headers: input.headers,
+      headers: sse === null ? input.headers : withEncryption(input.headers, sse.stored),
       userMetadata: input.userMetadata,
       tags: input.tags,
       checksumAlgorithm: input.checksumAlgorithm,
       checksumType: type,
-      retention: null,
-      legalHold: false,
+      retention: input.lock?.retention ?? null,
+      legalHold: input.lock?.legalHold ?? false,
     };
     await this.#ctx.meta.createUpload(upload);
     return upload;
   }
 
-  async uploadPart(who: Principal, bucket: string, key: string, uploadId: string, partNumber: number, body: Body): Promise<UploadedPart> {
+  /** `customerKey`: the upload's key when it is SSE-C (every part needs it). */
+  async uploadPart(who: Principal, bucket: string, key: string, uploadId: string, partNumber: number, body: Body, customerKey?: CustomerKey): Promise<UploadedPart> {
     const upload = await this.#requireUpload(who, bucket, key, uploadId);
     checkPartNumber(partNumber);
+    const encryption = upload.headers.encryption;
+    const sse = encryption === undefined && customerKey === undefined ? null : this.#sse().forStored(encryption, customerKey);
     if (upload.checksumAlgorithm && !body.expect.checksum && !body.expect.algorithm) body.expect.algorithm = upload.checksumAlgorithm;
-    const data = await ingest(body, this.#ctx.blobs, { inlineThreshold: -1, maxSize: MAX_PART_SIZE });
+    const data = await ingest(body, this.#ctx.blobs, { inlineThreshold: -1, maxSize: MAX_PART_SIZE, encrypt: sse?.sink });
+    const md5 = sse === null ? data.md5 : sse.etag(data.md5);
     const part: UploadedPart = {
       uploadId,
       partNumber,
       size: data.size,
-      etag: data.md5,
-      md5: data.md5,
+      etag: md5,
+      md5,
       lastModified: this.#ctx.clock(),
       checksums: data.checksums,
       extents: data.extents,
@@ -125,15 +142,21 @@ export class Multipart {
     return part;
   }
 
-  async copyPart(who: Principal, bucket: string, key: string, uploadId: string, partNumber: number, input: CopyPartInput): Promise<UploadedPart> {
-    await this.#requireUpload(who, bucket, key, uploadId);
+  /** The part, and the version id of the source it was copied from (`x-amz-copy-source-version-id`). */
+  async copyPart(who: Principal, bucket: string, key: string, uploadId: string, partNumber: number, input: CopyPartInput): Promise<UploadedPart & { readonly sourceVersionId: string }> {
+    const upload = await this.#requireUpload(who, bucket, key, uploadId);
     checkPartNumber(partNumber);
     const { source: src } = input;
     const source = await this.#objects.resolve(who, src.bucket, src.key, src.versionId);
+    const encrypted = source.headers.encryption !== undefined || upload.headers.encryption !== undefined || input.customerKey !== undefined || input.sourceCustomerKey !== undefined;
+    const from = encrypted ? this.#sse().forStored(source.headers.encryption, input.sourceCustomerKey) : null;
+    const to = encrypted ? this.#sse().forStored(upload.headers.encryption, input.customerKey) : null;
     checkConditions(input.sourceConditions, source, true);
     const range = copyRange(input.range, source.size);
-    const extents = await this.#sourceExtents(source);
-    const sliced = sliceExtents(extents, range.start, range.end - range.start + 1);
+    // Bytes under another protection than the upload's are stored again under the upload's.
+    const sliced = sameProtection(from, to)
+      ? sliceExtents(await this.#sourceExtents(source), range.start, range.end - range.start + 1)
+      : (await reencode(this.#ctx.blobs, source, from, range, to, -1)).extents;
     // The part's ETag names its content without reading it: the source ETag and the range.
     const md5 = createHash('md5').update(`${source.etag}:${range.start}-${range.end}`).digest('hex');
     const part: UploadedPart = {
@@ -147,7 +170,7 @@ export class Multipart {
       extents: sliced,
     };
     await this.#ctx.meta.putPart(part, { requireVersions: [{ bucket: src.bucket, key: src.key, versionId: source.versionId }] });
-    return part;
+    return { ...part, sourceVersionId: source.versionId };
   }
 
   /** `declared`: the object's checksum as the client claims it (x-amz-checksum-* of the completion), checked before commit. */
@@ -158,8 +181,10 @@ export class Multipart {
     uploadId: string,
     given: readonly CompletedPartInput[],
     declared?: { readonly algorithm: ChecksumAlgorithm; readonly value: string },
+    customerKey?: CustomerKey,
   ): Promise<ObjectVersion> {
     const upload = await this.#requireUpload(who, bucket, key, uploadId);
+    if (customerKey !== undefined) this.#sse().forStored(upload.headers.encryption, customerKey); // checked when given, as S3
     const bucketInfo = await this.#ctx.buckets.require(who, bucket);
     const parts = await this.#matchParts(uploadId, given);
     const checksum = objectChecksum(upload, parts);
@@ -170,7 +195,8 @@ export class Multipart {
       fail('BadDigest', `The ${declared.algorithm} you specified did not match the calculated checksum.`);
     }
     const now = this.#ctx.clock();
-    return this.#ctx.meta.completeUpload(
+    const byDefault = newVersionLock(bucketInfo, undefined, now);
+    const version = await this.#ctx.meta.completeUpload(
       uploadId,
       {
         bucket,
@@ -188,12 +214,14 @@ export class Multipart {
         tags: upload.tags,
         inline: null,
         extents: parts.flatMap((p) => p.extents),
-        retention: upload.retention,
+        retention: upload.retention ?? byDefault.retention,
         legalHold: upload.legalHold,
         ownerId: upload.ownerId,
       },
       { versioning: bucketInfo.versioning },
     );
+    this.#ctx.events?.publish(createdEvent('ObjectCreated:CompleteMultipartUpload', who, version));
+    return version;
   }
 
   async abort(who: Principal, bucket: string, key: string, uploadId: string): Promise<void> {
@@ -272,16 +300,24 @@ export class Multipart {
     return parts;
   }
 
-  /** Extents of a source; an inline source is first written to a blob so parts never hold inline data. */
+  #sse(): Sse {
+    return this.#ctx.sse ?? fail('NotImplemented', 'Server-side encryption is not set up on this server');
+  }
+
+  /**
+   * Extents of a source; an inline source is first written to a blob so parts
+   * never hold inline data (encrypted inline bytes are an envelope, a valid
+   * blob as they are; extent lengths count the object's bytes).
+   */
   async #sourceExtents(source: ObjectVersion): Promise<readonly Extent[]> {
     if (source.inline === null) return source.extents;
-    if (source.inline.length === 0) return [];
+    if (source.size === 0) return [];
     const writer = await this.#ctx.blobs.createWriter();
     try {
       await writer.write(source.inline);
       const sha256 = createHash('sha256').update(source.inline).digest('hex');
       await writer.commit(sha256);
-      return [{ blob: sha256, offset: 0, length: source.inline.length }];
+      return [{ blob: sha256, offset: 0, length: source.size }];
     } catch (e) {
       await writer.abort();
       throw e;

@@ -19,7 +19,9 @@ export function validateBucketName(name: string): void {
     !name.startsWith('xn--') &&
     !name.startsWith('sthree-') &&
     !name.endsWith('-s3alias') &&
-    !name.endsWith('--ol-s3');
+    !name.endsWith('--ol-s3') &&
+    // Path-style `/api/...` belongs to the registry's REST and DVC faces.
+    name !== 'api';
   if (!ok) fail('InvalidBucketName', 'The specified bucket is not valid.', { BucketName: name });
 }
 

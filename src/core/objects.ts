@@ -9,11 +9,15 @@ import type { Body } from './body.ts';
 import type { Buckets } from './buckets.ts';
 import { checkConditions, type Conditions } from './conditions.ts';
 import { fail } from './errors.ts';
+import { createdEvent, removedEvent, type EventBus } from './events.ts';
 import { readExtents } from './extent-reader.ts';
 import { timeOrderedId } from './ids.ts';
 import { ingest } from './ingest.ts';
 import { validateKey, validateTags, validateUserMetadata } from './names.ts';
+import { newVersionLock, type LockRequest } from './object-lock.ts';
 import { parseRange, type ByteRange } from './ranges.ts';
+import { readPlain, reencode, sameProtection, Sse, withEncryption, type CustomerKey, type SseRequest } from './sse.ts';
+import { mayBypassGovernance } from './versioning.ts';
 import {
   blankVersion,
   type Bucket,
@@ -28,6 +32,14 @@ import type { BlobStore } from '../ports/blob-store.ts';
 import type { MetaStore } from '../ports/meta-store.ts';
 
 /** S3's limit for a single PUT; larger objects need multipart. */
+
+/**
+ * Bucket config kind: true stores every body as a blob, never inline. The
+ * registry's system bucket sets it, so content uploaded through a grant is
+ * found again by its SHA-256 (the blob's name) when it is declared later.
+ */
+export const NO_INLINE = 'signet:no-inline';
+
 export const MAX_PUT_SIZE = 5 * 1024 ** 3;
 
 export interface StoreContext {
@@ -36,6 +48,10 @@ export interface StoreContext {
   readonly buckets: Buckets;
   readonly clock: () => Date;
   readonly inlineThreshold: number;
+  /** Server-side encryption; absent: encrypted objects can be neither written nor read. */
+  readonly sse?: Sse;
+  /** Where object events are published after each commit; absent: nowhere. */
+  readonly events?: EventBus;
 }
 
 export interface PutInput {
@@ -47,6 +63,12 @@ export interface PutInput {
   readonly tags: readonly Tag[];
   readonly ifMatch?: string;
   readonly ifNoneMatch?: '*';
+  /** `x-amz-object-lock-*`; the bucket's default retention applies to what is not given. */
+  readonly lock?: LockRequest;
+  /** SSE-S3 or SSE-C asked for; the bucket's default encryption applies when absent. */
+  readonly encryption?: SseRequest;
+  /** How the object arrived, for its event (`ObjectCreated:Post`: a browser form upload). */
+  readonly via?: 'Put' | 'Post';
 }
 
 export interface GetInput {
@@ -56,6 +78,8 @@ export interface GetInput {
   readonly range?: string;
   readonly partNumber?: number;
   readonly conditions: Conditions;
+  /** The key of an SSE-C object. */
+  readonly customerKey?: CustomerKey;
 }
 
 export interface GetResult {
@@ -79,6 +103,12 @@ export interface CopyInput {
   readonly headers: StoredHeaders;
   readonly userMetadata: Readonly<Record<string, string>>;
   readonly tags: readonly Tag[];
+  /** The copy's own object lock (a copy never inherits the source's). */
+  readonly lock?: LockRequest;
+  /** The copy's encryption (never the source's); the bucket's default applies when absent. */
+  readonly encryption?: SseRequest;
+  /** The source's key when it is an SSE-C object. */
+  readonly sourceCustomerKey?: CustomerKey;
 }
 
 export class Objects {
@@ -93,29 +123,34 @@ export class Objects {
     validateKey(input.key);
     validateUserMetadata(input.userMetadata);
     validateTags(input.tags);
+    if (input.lock !== undefined) newVersionLock(bucket, input.lock, this.#ctx.clock()); // refused before any byte is stored
+    const sse = Sse.involved(bucket, input.encryption) ? await this.#sse().forWrite(bucket, input.encryption) : null;
     const data = await ingest(input.body, this.#ctx.blobs, {
-      inlineThreshold: this.#ctx.inlineThreshold,
+      inlineThreshold: bucket.config[NO_INLINE] === true ? -1 : this.#ctx.inlineThreshold,
       maxSize: MAX_PUT_SIZE,
+      encrypt: sse?.sink,
     });
     const algorithm = input.body.expect.checksum?.algorithm ?? input.body.expect.algorithm;
     const checksum: ObjectChecksum | null = algorithm
       ? { algorithm, value: data.checksums[algorithm]!, type: 'FULL_OBJECT' }
       : null;
-    return this.#ctx.meta.putVersion(
+    const version = await this.#ctx.meta.putVersion(
       {
-        ...this.#newVersion(who, bucket, input.key),
+        ...this.#newVersion(who, bucket, input.key, input.lock),
         size: data.size,
-        etag: data.md5,
-        headers: input.headers,
+        etag: sse === null ? data.md5 : sse.etag(data.md5),
+        headers: sse === null ? input.headers : withEncryption(input.headers, sse.stored),
         userMetadata: input.userMetadata,
         checksum,
-        sha256: data.sha256,
+        sha256: sse === null ? data.sha256 : sse.sha256(data.sha256),
         tags: input.tags,
         inline: data.inline,
         extents: data.extents,
       },
       { versioning: bucket.versioning, ifMatch: input.ifMatch, ifNoneMatch: input.ifNoneMatch },
     );
+    this.#ctx.events?.publish(createdEvent(input.via === 'Post' ? 'ObjectCreated:Post' : 'ObjectCreated:Put', who, version));
+    return version;
   }
 
   /** A version for reading: NoSuchKey for a delete marker (405 when asked for by id, as S3). */
@@ -135,6 +170,8 @@ export class Objects {
 
   async get(who: Principal, input: GetInput): Promise<GetResult> {
     const version = await this.resolve(who, input.bucket, input.key, input.versionId);
+    const encryption = version.headers.encryption;
+    const protection = encryption === undefined && input.customerKey === undefined ? null : this.#sse().forStored(encryption, input.customerKey);
     checkConditions(input.conditions, version);
     const partRange = input.partNumber === undefined ? null : rangeOfPart(version, input.partNumber);
     const range = partRange ?? parseRange(input.range, version.size);
@@ -144,53 +181,80 @@ export class Objects {
       version,
       partsCount: input.partNumber === undefined ? null : (version.parts?.length ?? 1),
       range,
-      open: () => (version.inline ? version.inline.subarray(start, end + 1) : readExtents(this.#ctx.blobs, version, start, end)),
+      open: () =>
+        protection !== null
+          ? readPlain(this.#ctx.blobs, version, start, end, protection)
+          : version.inline
+            ? version.inline.subarray(start, end + 1)
+            : readExtents(this.#ctx.blobs, version, start, end),
     };
   }
 
-  async delete(who: Principal, bucketName: string, key: string, versionId: string | null) {
+  /**
+   * Deletes per the bucket's versioning. Removing a version for good is
+   * refused (AccessDenied) while object lock protects it, checked where the
+   * deletion commits; `bypassGovernance` (x-amz-bypass-governance-retention)
+   * counts only for a caller allowed to bypass.
+   */
+  async delete(who: Principal, bucketName: string, key: string, versionId: string | null, options: { readonly bypassGovernance?: boolean } = {}) {
     const bucket = await this.#ctx.buckets.require(who, bucketName);
     validateKey(key);
-    return this.#ctx.meta.deleteObject(bucketName, key, {
+    const now = this.#ctx.clock();
+    const bypassGovernance = options.bypassGovernance === true && (await mayBypassGovernance(this.#ctx.buckets, who, bucketName, key));
+    const result = await this.#ctx.meta.deleteObject(bucketName, key, {
       versioning: bucket.versioning,
       versionId: versionId ?? undefined,
-      markerVersionId: timeOrderedId(this.#ctx.clock()),
-      now: this.#ctx.clock(),
+      markerVersionId: timeOrderedId(now),
+      now,
       ownerId: who.userId,
+      lockCheck: { now, bypassGovernance },
     });
+    if (result.versionId !== null) this.#ctx.events?.publish(removedEvent(who, bucketName, key, result, versionId !== null, now));
+    return result;
   }
 
-  /** Copies by writing extents that point at the source's blobs: no data moves. */
+  /**
+   * Copies by writing extents that point at the source's blobs: no data
+   * moves, unless the copy is encrypted otherwise than the source (SSE-S3,
+   * SSE-C with another key, or none): then the bytes are read and stored
+   * again under the copy's protection.
+   */
   async copy(who: Principal, input: CopyInput): Promise<{ version: ObjectVersion; source: ObjectVersion }> {
     const { source: src } = input;
     const source = await this.resolve(who, src.bucket, src.key, src.versionId);
     const bucket = await this.#ctx.buckets.require(who, input.bucket);
     validateKey(input.key);
     checkConditions(input.sourceConditions, source, true);
+    const from = source.headers.encryption === undefined && input.sourceCustomerKey === undefined ? null : this.#sse().forStored(source.headers.encryption, input.sourceCustomerKey);
+    const to = Sse.involved(bucket, input.encryption) ? await this.#sse().forWrite(bucket, input.encryption) : null;
+    const moves = !sameProtection(from, to);
     const sameObject = src.bucket === input.bucket && src.key === input.key && src.versionId === null;
-    if (sameObject && input.metadataDirective === 'COPY' && input.taggingDirective === 'COPY') {
+    if (sameObject && input.metadataDirective === 'COPY' && input.taggingDirective === 'COPY' && input.encryption === undefined && !moves) {
       fail('InvalidRequest', "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
     }
     const replace = input.metadataDirective === 'REPLACE';
     const tags = input.taggingDirective === 'REPLACE' ? input.tags : source.tags;
     if (replace) validateUserMetadata(input.userMetadata);
     validateTags(tags);
+    const inlineThreshold = bucket.config[NO_INLINE] === true ? -1 : this.#ctx.inlineThreshold;
+    const moved = moves ? await reencode(this.#ctx.blobs, source, from, { start: 0, end: source.size - 1 }, to, inlineThreshold) : null;
     const version = await this.#ctx.meta.putVersion(
       {
-        ...this.#newVersion(who, bucket, input.key),
+        ...this.#newVersion(who, bucket, input.key, input.lock),
         size: source.size,
-        etag: source.etag,
-        headers: replace ? input.headers : source.headers,
+        etag: moved === null ? source.etag : (to?.etag(moved.md5) ?? moved.md5),
+        headers: withEncryption(replace ? input.headers : source.headers, to?.stored),
         userMetadata: replace ? input.userMetadata : source.userMetadata,
         checksum: source.checksum,
-        sha256: source.sha256,
+        sha256: moved === null ? source.sha256 : to === null ? moved.sha256 : to.sha256(moved.sha256),
         parts: null,
         tags,
-        inline: source.inline,
-        extents: source.extents,
+        inline: moved === null ? source.inline : moved.inline,
+        extents: moved === null ? source.extents : moved.extents,
       },
       { versioning: bucket.versioning, requireVersions: [{ bucket: src.bucket, key: src.key, versionId: source.versionId }] },
     );
+    this.#ctx.events?.publish(createdEvent('ObjectCreated:Copy', who, version));
     return { version, source };
   }
 
@@ -204,10 +268,18 @@ export class Objects {
     return this.#ctx.meta.updateVersion(bucket, key, version.versionId, { tags });
   }
 
-  #newVersion(who: Principal, bucket: Bucket, key: string): NewObjectVersion {
+  #sse(): Sse {
+    return this.#ctx.sse ?? fail('NotImplemented', 'Server-side encryption is not set up on this server');
+  }
+
+  /** A new version's id, time and owner, with its object lock (asked for, or the bucket's default). */
+  #newVersion(who: Principal, bucket: Bucket, key: string, lock?: LockRequest): NewObjectVersion {
     const now = this.#ctx.clock();
     const versionId = bucket.versioning === 'Enabled' ? timeOrderedId(now) : 'null';
-    return blankVersion({ bucket: bucket.name, key, versionId, lastModified: now, ownerId: who.userId });
+    const blank = blankVersion({ bucket: bucket.name, key, versionId, lastModified: now, ownerId: who.userId });
+    if (!bucket.objectLockEnabled && lock === undefined) return blank;
+    const { retention, legalHold } = newVersionLock(bucket, lock, now);
+    return { ...blank, retention, legalHold };
   }
 }
 

@@ -2,6 +2,7 @@
  * @module
  * Domain records shared by the core and its ports. Plain, readonly data.
  */
+import type { AccessRequest } from './bucket-policy.ts';
 
 /** A slice of a content-addressed blob. `blob` is the blob's SHA-256, hex. */
 export interface Extent {
@@ -28,7 +29,18 @@ export interface StoredHeaders {
   readonly contentLanguage?: string;
   readonly cacheControl?: string;
   readonly expires?: string;
+  /** Server-side encryption of the bytes (`core/sse.ts`); set by the core, never from request headers. */
+  readonly encryption?: StoredEncryption;
 }
+
+/**
+ * How an object's (or upload's) bytes are encrypted at rest. SSE-S3: data
+ * keys wrapped by the operator's master key. SSE-C: by a key the client
+ * sends with every request; only a salted HMAC of it is kept, to check it.
+ */
+export type StoredEncryption =
+  | { readonly mode: 'SSE-S3' }
+  | { readonly mode: 'SSE-C'; /** base64 */ readonly salt: string; /** base64 HMAC-SHA256 of the salt under a key derived from the customer key */ readonly check: string };
 
 export type RetentionMode = 'GOVERNANCE' | 'COMPLIANCE';
 
@@ -76,13 +88,20 @@ export interface NewObjectVersion {
   readonly ownerId: string;
 }
 
-/** A version with no content or metadata yet: what every write (and a delete marker) starts from. */
+/**
+ * A version with no content or metadata yet: what every write (and a delete marker) starts from.
+ * Fields are copied one by one: V8 builds `{ ...base, <new fields> }` about 50x slower.
+ */
 export function blankVersion(
   base: Pick<NewObjectVersion, 'bucket' | 'key' | 'versionId' | 'lastModified' | 'ownerId'>,
   isDeleteMarker = false,
 ): NewObjectVersion {
   return {
-    ...base,
+    bucket: base.bucket,
+    key: base.key,
+    versionId: base.versionId,
+    lastModified: base.lastModified,
+    ownerId: base.ownerId,
     isDeleteMarker,
     size: 0,
     etag: '',
@@ -110,6 +129,9 @@ export type ObjectSummary = Pick<
   ObjectVersion,
   'bucket' | 'key' | 'versionId' | 'seq' | 'isLatest' | 'isDeleteMarker' | 'size' | 'etag' | 'lastModified' | 'ownerId' | 'checksum'
 >;
+
+/** A listing entry with the object's stored headers, user metadata and tags (MinIO's `metadata=true` listing). */
+export type DetailedSummary = ObjectSummary & Pick<ObjectVersion, 'headers' | 'userMetadata' | 'tags'>;
 
 export type VersioningStatus = 'Unversioned' | 'Enabled' | 'Suspended';
 
@@ -174,4 +196,11 @@ export interface Principal {
   readonly userName: string;
   readonly isRoot: boolean;
   readonly accessKeyId: string;
+  /** No signature at all (S3 face): only a bucket policy can let it in. */
+  readonly anonymous?: boolean;
+  /**
+   * What the current S3 request does to each bucket, for bucket policies
+   * (`Buckets.require` decides with it). Absent: the owner rule alone.
+   */
+  readonly access?: readonly AccessRequest[];
 }

@@ -1,7 +1,9 @@
 /**
  * @module
- * The HTTP entry: liveness and readiness, the admin API, and everything else
- * to the S3 face (which owns the rest of the URL space, as S3 does).
+ * The HTTP entry: liveness and readiness, the admin API, the registry's faces
+ * (REST under /api/v1/, DVC Studio under /api/model-registry/, SageMaker's
+ * JSON protocol on `POST /` with `X-Amz-Target: SageMaker.*`), and everything
+ * else to the S3 face (which owns the rest of the URL space, as S3 does).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.ts';
@@ -11,10 +13,19 @@ import type { MetaStore } from '../ports/meta-store.ts';
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export const ADMIN_PREFIX = '/_signet/admin/';
+export const REST_PREFIX = '/api/v1/';
+export const DVC_PREFIX = '/api/model-registry/';
 
-export interface HttpHandlerOptions {
+export interface Faces {
   readonly s3: Handler;
   readonly admin: Handler;
+  readonly rest: Handler;
+  readonly dvc: Handler;
+  readonly sagemaker: Handler;
+}
+
+export interface HttpHandlerOptions {
+  readonly faces: Faces;
   readonly meta: MetaStore;
   readonly blobs: BlobStore;
   readonly log: Logger;
@@ -26,8 +37,12 @@ export function createHttpHandler(opts: HttpHandlerOptions): (req: IncomingMessa
     const handle = (): Promise<void> => {
       if (path === '/health' && isRead(req)) return json(res, 200, { status: 'ok' });
       if (path === '/ready' && isRead(req)) return ready(res, opts);
-      if (path.startsWith(ADMIN_PREFIX)) return opts.admin(req, res);
-      return opts.s3(req, res);
+      const { faces } = opts;
+      if (path.startsWith(ADMIN_PREFIX)) return faces.admin(req, res);
+      if (path.startsWith(REST_PREFIX)) return faces.rest(req, res);
+      if (path.startsWith(DVC_PREFIX)) return faces.dvc(req, res);
+      if (path === '/' && req.method === 'POST' && isSageMaker(req)) return faces.sagemaker(req, res);
+      return faces.s3(req, res);
     };
     handle().catch((e: unknown) => {
       opts.log.error('unhandled', { err: e, path });
@@ -35,6 +50,11 @@ export function createHttpHandler(opts: HttpHandlerOptions): (req: IncomingMessa
       else res.destroy();
     });
   };
+}
+
+function isSageMaker(req: IncomingMessage): boolean {
+  const target = req.headers['x-amz-target'];
+  return typeof target === 'string' && target.startsWith('SageMaker.');
 }
 
 function isRead(req: IncomingMessage): boolean {

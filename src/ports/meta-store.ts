@@ -11,6 +11,7 @@
 import type {
   AccessKey,
   Bucket,
+  DetailedSummary,
   MultipartUpload,
   NewObjectVersion,
   ObjectSummary,
@@ -21,6 +22,7 @@ import type {
   User,
   VersioningStatus,
 } from '../core/types.ts';
+import type { RegistryStore } from './registry-store.ts';
 
 /**
  * A window over keys: those starting with `prefix`, after `after` (strictly,
@@ -64,6 +66,23 @@ export interface DeleteOptions {
   readonly markerVersionId: string;
   readonly now: Date;
   readonly ownerId: string;
+  /**
+   * Object lock, judged against the row being removed inside the deleting
+   * transaction (`core/object-lock.ts` checkDeletable): a version under legal
+   * hold or unexpired retention is refused with AccessDenied; GOVERNANCE
+   * yields to `bypassGovernance`. Also guards the 'null' version a
+   * Suspended/Unversioned delete replaces. Absent: no lock check (only for
+   * system buckets, which never hold locked versions).
+   */
+  readonly lockCheck?: { readonly now: Date; readonly bypassGovernance: boolean };
+  /**
+   * Act only on the row the caller decided about (the lifecycle worker, on
+   * several nodes at once): with `versionId`, that version must still be the
+   * row with this `seq` (gone is fine: nothing to delete); without, the key's
+   * latest version, delete marker included, must be. PreconditionFailed
+   * otherwise, and nothing changes.
+   */
+  readonly ifSeq?: number;
 }
 
 export interface DeleteResult {
@@ -78,6 +97,8 @@ export interface VersionWindow {
   readonly prefix: string;
   readonly afterKey: string | null;
   readonly afterSeq: number | null;
+  /** With `afterSeq` null: start at `afterKey` itself instead of after it (a listing seeking past a common prefix). */
+  readonly inclusive?: boolean;
   readonly limit: number;
 }
 
@@ -92,6 +113,12 @@ export interface VersionPatch {
   readonly tags?: readonly Tag[];
   readonly retention?: Retention | null;
   readonly legalHold?: boolean;
+  /**
+   * With `retention`: the change is judged against the stored retention in
+   * the updating transaction (`core/object-lock.ts` checkRetentionChange),
+   * AccessDenied when object lock forbids it.
+   */
+  readonly retentionCheck?: { readonly now: Date; readonly bypassGovernance: boolean };
 }
 
 export interface BucketPatch {
@@ -101,7 +128,17 @@ export interface BucketPatch {
   readonly config?: Readonly<Record<string, unknown>>;
 }
 
+/** A master key that encrypted data (SSE-S3) was written under: its id and check value, never the key. */
+export interface MasterKeyRecord {
+  readonly keyId: string;
+  readonly check: string;
+  readonly createdAt: Date;
+}
+
 export interface MetaStore {
+  /** The model registry's records (models, hubs, grants, tokens, audit), in the same database. */
+  readonly registry: RegistryStore;
+
   /** Runs migrations; safe to call on every start and from several nodes. */
   migrate(): Promise<void>;
   /** Cheap round trip for readiness checks. */
@@ -137,6 +174,8 @@ export interface MetaStore {
   updateVersion(bucket: string, key: string, versionId: string | null, patch: VersionPatch): Promise<ObjectVersion>; // NoSuchKey / NoSuchVersion
   /** Current, non-deleted objects in key byte order. */
   listObjects(bucket: string, window: KeyWindow): Promise<ObjectSummary[]>;
+  /** As listObjects, each with its stored headers, user metadata and tags (a wider row: only when asked for). */
+  listObjectsWithDetails(bucket: string, window: KeyWindow): Promise<DetailedSummary[]>;
   /** All versions and delete markers: key ascending, then newest first. */
   listVersions(bucket: string, window: VersionWindow): Promise<ObjectSummary[]>;
 
@@ -156,4 +195,10 @@ export interface MetaStore {
   // Garbage collection
   /** Of the given blob hashes, those some version or part still references. */
   referencedBlobs(hashes: readonly string[]): Promise<Set<string>>;
+
+  // Encryption at rest
+  /** The master keys SSE-S3 data was written under (none until the first such write). */
+  listMasterKeys(): Promise<MasterKeyRecord[]>;
+  /** Records `key` unless a master key is recorded already (atomically, across nodes); returns what is recorded after. */
+  registerMasterKey(key: MasterKeyRecord): Promise<MasterKeyRecord[]>;
 }

@@ -32,6 +32,16 @@ describe('detectAuthMethod', () => {
     await rejectsWith(authenticate(req({ authorization: '' }), opts), 'InvalidArgument');
     await rejectsWith(authenticate(req({ authorization: 'AWS4-ECDSA-P256-SHA256 Credential=x' }), opts), 'NotImplemented');
   });
+
+  it('with allowAnonymous (the S3 face), no signature at all is the anonymous principal; a bad one is still refused', async () => {
+    const anonymous = await authenticate(req({}), { ...opts, allowAnonymous: true });
+    assert.equal(anonymous.method, 'anonymous');
+    assert.equal(anonymous.principal.anonymous, true);
+    assert.equal(anonymous.principal.isRoot, false);
+    assert.deepEqual(anonymous.payload, { kind: 'unsigned' });
+    await rejectsWith(authenticate(req({ authorization: 'Bearer abc' }), { ...opts, allowAnonymous: true }), 'InvalidArgument');
+    await rejectsWith(authenticate(req({}, 'X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00'), { ...opts, allowAnonymous: true }), 'AuthorizationQueryParametersError');
+  });
 });
 
 describe('decodeBody', () => {

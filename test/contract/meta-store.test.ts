@@ -20,6 +20,7 @@ import type {
   MultipartUpload,
   NewObjectVersion,
   ObjectSummary,
+  Tag,
   UploadedPart,
   VersioningStatus,
 } from '../../src/core/types.ts';
@@ -523,6 +524,29 @@ await describeEachMetaStore('MetaStore', (factory) => {
       );
     });
 
+    it('listObjectsWithDetails: the rows of listObjects, with stored headers, user metadata and tags', async () => {
+      await withBucket('b', 'Enabled');
+      await store.putVersion(version('b', 'a', { headers: { contentType: 'text/old' }, userMetadata: { old: 'yes' } }), { versioning: 'Enabled' });
+      const tags: Tag[] = [['k', 'v'], ['team', 'ml']];
+      await store.putVersion(version('b', 'a', { headers: { contentType: 'text/plain', cacheControl: 'no-cache' }, userMetadata: { project: 'one' }, tags }), { versioning: 'Enabled' });
+      await store.putVersion(version('b', 'b/c'), { versioning: 'Enabled' });
+      await store.putVersion(version('b', 'gone'), { versioning: 'Enabled' });
+      await store.deleteObject('b', 'gone', deleteOpts('Enabled'));
+      const window = { prefix: '', after: null, limit: 100 };
+      const summary = (o: ObjectSummary) => [o.key, o.versionId, o.seq, o.etag, o.size, o.lastModified.getTime(), o.isLatest, o.checksum];
+      const detailed = await store.listObjectsWithDetails('b', window);
+      assert.deepEqual(detailed.map(summary), (await store.listObjects('b', window)).map(summary));
+      assert.deepEqual(
+        detailed.map((o) => [o.key, o.headers, o.userMetadata, o.tags]),
+        [
+          ['a', { contentType: 'text/plain', cacheControl: 'no-cache' }, { project: 'one' }, tags],
+          ['b/c', {}, {}, []],
+        ],
+      );
+      assert.deepEqual(keysOf(await store.listObjectsWithDetails('b', { prefix: 'b', after: 'b', inclusive: true, limit: 1 })), ['b/c']);
+      assert.deepEqual(await store.listObjectsWithDetails('b', { prefix: '', after: null, limit: 0 }), []);
+    });
+
     it('lists versions by key, newest first, and resumes inside a key', async () => {
       await withBucket('b', 'Enabled');
       const a1 = await store.putVersion(version('b', 'a'), { versioning: 'Enabled' });
@@ -745,6 +769,144 @@ await describeEachMetaStore('MetaStore', (factory) => {
       );
       await store.deleteObject('b', 'k', deleteOpts('Suspended'));
       assert.equal((await store.listVersions('b', { prefix: '', afterKey: null, afterSeq: null, limit: 100 })).length, 2);
+    });
+
+    it('ifSeq: acts only on the row it names (the lifecycle worker on several nodes)', async () => {
+      await withBucket('b', 'Enabled');
+      const v1 = await store.putVersion(version('b', 'k'), { versioning: 'Enabled' });
+      // Two workers decided to expire v1: one marker, never two.
+      const [a, b] = await Promise.allSettled([
+        store.deleteObject('b', 'k', { ...deleteOpts('Enabled'), ifSeq: v1.seq }),
+        store.deleteObject('b', 'k', { ...deleteOpts('Enabled'), ifSeq: v1.seq }),
+      ]);
+      assert.deepEqual([a.status, b.status].sort(), ['fulfilled', 'rejected']);
+      const failed = [a, b].find((r) => r.status === 'rejected');
+      assert.ok(failed && isSignetError(failed.reason) && failed.reason.code === 'PreconditionFailed');
+      const rows = await store.listVersions('b', { prefix: '', afterKey: null, afterSeq: null, limit: 100 });
+      assert.deepEqual(rows.map((r) => r.isDeleteMarker), [true, false]);
+      // No versions at all: no marker.
+      await rejectsWith(store.deleteObject('b', 'gone', { ...deleteOpts('Enabled'), ifSeq: v1.seq }), 'PreconditionFailed');
+      assert.equal(await store.getVersion('b', 'gone', null), null);
+
+      // A named version: removed once; gone is fine; another row under the same id is left alone.
+      assert.equal((await store.deleteObject('b', 'k', { ...deleteOpts('Enabled'), versionId: v1.versionId, ifSeq: v1.seq })).versionId, v1.versionId);
+      assert.deepEqual(await store.deleteObject('b', 'k', { ...deleteOpts('Enabled'), versionId: v1.versionId, ifSeq: v1.seq }), { versionId: null, deleteMarker: false });
+      await withBucket('u');
+      const old = await store.putVersion(version('u', 'k'), { versioning: 'Unversioned' });
+      const fresh = await store.putVersion(version('u', 'k', { etag: 'fresh' }), { versioning: 'Unversioned' });
+      assert.notEqual(fresh.seq, old.seq, 'a rewrite is a new row');
+      await rejectsWith(store.deleteObject('u', 'k', { ...deleteOpts('Unversioned'), ifSeq: old.seq }), 'PreconditionFailed');
+      await rejectsWith(store.deleteObject('u', 'k', { ...deleteOpts('Unversioned'), versionId: 'null', ifSeq: old.seq }), 'PreconditionFailed');
+      assert.equal((await store.getVersion('u', 'k', null))?.etag, 'fresh');
+      assert.equal((await store.deleteObject('u', 'k', { ...deleteOpts('Unversioned'), ifSeq: fresh.seq })).versionId, 'null');
+      assert.equal(await store.getVersion('u', 'k', null), null);
+    });
+  });
+
+  describe('object lock', () => {
+    const DAY = 86_400_000;
+    const at = (ms: number) => new Date(T0.getTime() + ms);
+    const check = (now: Date, bypassGovernance = false) => ({ now, bypassGovernance });
+    const exact = (versionId: string, now: Date, bypassGovernance = false) => ({
+      ...deleteOpts('Enabled'),
+      versionId,
+      now,
+      lockCheck: check(now, bypassGovernance),
+    });
+
+    it('refuses to remove a version under legal hold, for anyone, until the hold is lifted', async () => {
+      await withBucket('b', 'Enabled');
+      const held = await store.putVersion(version('b', 'k', { legalHold: true }), { versioning: 'Enabled' });
+      await rejectsWith(store.deleteObject('b', 'k', exact(held.versionId, T0, true)), 'AccessDenied');
+      const still = await store.getVersion('b', 'k', held.versionId);
+      assert.equal(still?.isLatest, true, 'the refused delete changed nothing');
+      // Without a version id a versioned delete only adds a marker: allowed.
+      const marker = await store.deleteObject('b', 'k', { ...deleteOpts('Enabled'), lockCheck: check(T0) });
+      assert.equal(marker.deleteMarker, true);
+      assert.equal((await store.getVersion('b', 'k', held.versionId))?.isLatest, false);
+      await store.updateVersion('b', 'k', held.versionId, { legalHold: false });
+      assert.deepEqual(await store.deleteObject('b', 'k', exact(held.versionId, T0)), { versionId: held.versionId, deleteMarker: false });
+    });
+
+    it('COMPLIANCE holds until its date, bypass or not; GOVERNANCE yields to the bypass', async () => {
+      await withBucket('b', 'Enabled');
+      const c = await store.putVersion(version('b', 'c', { retention: { mode: 'COMPLIANCE', until: at(DAY) } }), { versioning: 'Enabled' });
+      await rejectsWith(store.deleteObject('b', 'c', exact(c.versionId, T0)), 'AccessDenied');
+      await rejectsWith(store.deleteObject('b', 'c', exact(c.versionId, at(DAY - 1), true)), 'AccessDenied');
+      assert.notEqual(await store.getVersion('b', 'c', c.versionId), null);
+      assert.equal((await store.deleteObject('b', 'c', exact(c.versionId, at(DAY)))).versionId, c.versionId);
+
+      const g = await store.putVersion(version('b', 'g', { retention: { mode: 'GOVERNANCE', until: at(DAY) } }), { versioning: 'Enabled' });
+      await rejectsWith(store.deleteObject('b', 'g', exact(g.versionId, T0)), 'AccessDenied');
+      assert.equal((await store.deleteObject('b', 'g', exact(g.versionId, T0, true))).versionId, g.versionId);
+      assert.equal(await store.getVersion('b', 'g', null), null);
+    });
+
+    it('guards the null version a Suspended write or delete would replace', async () => {
+      await withBucket('b', 'Suspended');
+      const locked = version('b', 'k', { etag: 'locked', retention: { mode: 'COMPLIANCE', until: at(DAY) } });
+      await store.putVersion(locked, { versioning: 'Suspended' });
+      await rejectsWith(store.putVersion(version('b', 'k', { lastModified: T0 }), { versioning: 'Suspended' }), 'AccessDenied');
+      await rejectsWith(store.deleteObject('b', 'k', { ...deleteOpts('Suspended'), lockCheck: check(T0, true) }), 'AccessDenied');
+      assert.equal((await store.getVersion('b', 'k', null))?.etag, 'locked');
+      await store.putVersion(version('b', 'k', { etag: 'later', lastModified: at(DAY) }), { versioning: 'Suspended' });
+      assert.equal((await store.getVersion('b', 'k', null))?.etag, 'later');
+    });
+
+    it('checks retention changes against the stored retention', async () => {
+      await withBucket('b', 'Enabled');
+      const c = await store.putVersion(version('b', 'c', { retention: { mode: 'COMPLIANCE', until: at(DAY) } }), { versioning: 'Enabled' });
+      const patch = (mode: 'GOVERNANCE' | 'COMPLIANCE', until: Date | null, now: Date, bypass = false) => ({
+        retention: until === null ? null : { mode, until },
+        retentionCheck: check(now, bypass),
+      });
+      await rejectsWith(store.updateVersion('b', 'c', c.versionId, patch('COMPLIANCE', at(DAY - 1), T0, true)), 'AccessDenied');
+      await rejectsWith(store.updateVersion('b', 'c', c.versionId, patch('GOVERNANCE', at(2 * DAY), T0, true)), 'AccessDenied');
+      await rejectsWith(store.updateVersion('b', 'c', c.versionId, patch('COMPLIANCE', null, T0, true)), 'AccessDenied');
+      assert.deepEqual((await store.getVersion('b', 'c', c.versionId))?.retention, { mode: 'COMPLIANCE', until: at(DAY) });
+      await store.updateVersion('b', 'c', c.versionId, patch('COMPLIANCE', at(2 * DAY), T0));
+      // Expired: anything goes.
+      await store.updateVersion('b', 'c', c.versionId, patch('GOVERNANCE', at(3 * DAY), at(2 * DAY)));
+
+      const g = await store.putVersion(version('b', 'g', { retention: { mode: 'GOVERNANCE', until: at(DAY) } }), { versioning: 'Enabled' });
+      await rejectsWith(store.updateVersion('b', 'g', g.versionId, patch('GOVERNANCE', at(DAY - 1), T0)), 'AccessDenied');
+      await rejectsWith(store.updateVersion('b', 'g', g.versionId, patch('GOVERNANCE', null, T0)), 'AccessDenied');
+      await store.updateVersion('b', 'g', g.versionId, patch('COMPLIANCE', at(DAY), T0));
+      const g2 = await store.putVersion(version('b', 'g', { retention: { mode: 'GOVERNANCE', until: at(DAY) } }), { versioning: 'Enabled' });
+      await store.updateVersion('b', 'g', g2.versionId, patch('GOVERNANCE', null, T0, true));
+      assert.equal((await store.getVersion('b', 'g', g2.versionId))?.retention, null);
+    });
+
+    it('a legal hold racing a delete: exactly one of them wins', async () => {
+      await withBucket('b', 'Enabled');
+      for (let i = 0; i < 15; i++) {
+        const v = await store.putVersion(version('b', `race-${i}`), { versioning: 'Enabled' });
+        const [hold, del] = await Promise.allSettled([
+          store.updateVersion('b', `race-${i}`, v.versionId, { legalHold: true }),
+          store.deleteObject('b', `race-${i}`, exact(v.versionId, T0, true)),
+        ]);
+        const left = await store.getVersion('b', `race-${i}`, v.versionId);
+        if (del.status === 'fulfilled') {
+          assert.equal(hold.status, 'rejected', 'the hold cannot land on a version already deleted');
+          assert.equal(left, null);
+        } else {
+          assert.equal(hold.status, 'fulfilled');
+          assert.equal(left?.legalHold, true);
+          assert.ok(isSignetError(del.reason) && del.reason.code === 'AccessDenied');
+        }
+      }
+    });
+  });
+
+  describe('listVersions seeking past a common prefix', () => {
+    it('starts at afterKey itself when inclusive', async () => {
+      await withBucket('b', 'Enabled');
+      for (const key of ['a/1', 'a/2', 'b', 'c']) await store.putVersion(version('b', key), { versioning: 'Enabled' });
+      const from = async (afterKey: string, inclusive: boolean) =>
+        keysOf(await store.listVersions('b', { prefix: '', afterKey, afterSeq: null, inclusive, limit: 10 }));
+      assert.deepEqual(await from('b', true), ['b', 'c']);
+      assert.deepEqual(await from('b', false), ['c']);
+      assert.deepEqual(await from('a0', true), ['b', 'c']);
     });
   });
 

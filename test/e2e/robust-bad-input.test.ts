@@ -534,10 +534,10 @@ describeEachMeta('robust: bad input is refused and changes nothing', (kind) => {
       await assertContent(key, body);
     });
 
-    it('an operation Signet does not serve (PUT ?website, GET ?cors) → 501 NotImplemented', async () => {
+    it('an operation Signet does not serve (PUT ?website, GET ?logging) → 501 NotImplemented', async () => {
       const xml = Buffer.from('<WebsiteConfiguration><IndexDocument><Suffix>index.html</Suffix></IndexDocument></WebsiteConfiguration>');
       expectError(await s3.request({ method: 'PUT', path: `/${BUCKET}`, query: 'website', body: xml, headers: { 'content-md5': md5Base64(xml) } }), 501, 'NotImplemented');
-      expectError(await s3.request({ method: 'GET', path: `/${BUCKET}`, query: 'cors' }), 501, 'NotImplemented');
+      expectError(await s3.request({ method: 'GET', path: `/${BUCKET}`, query: 'logging' }), 501, 'NotImplemented');
       const head = await s3.request({ method: 'HEAD', path: `/${BUCKET}` });
       assert.equal(head.status, 200);
     });

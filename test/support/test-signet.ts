@@ -49,7 +49,7 @@ export async function startTestSignet(kind: MetaKind, opts: StartTestOptions = {
   const meta = kind === 'sqlite' ? 'sqlite' : `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
   const config = loadConfig(
     { listen: '127.0.0.1:0', data: dataDir, meta, domain: opts.flags?.domain },
-    { SIGNET_ROOT_USER: ROOT.user, SIGNET_ROOT_PASSWORD: ROOT.password, SIGNET_GC_INTERVAL_MS: '0', ...opts.env },
+    { SIGNET_ROOT_USER: ROOT.user, SIGNET_ROOT_PASSWORD: ROOT.password, SIGNET_GC_INTERVAL_MS: '0', SIGNET_LIFECYCLE_INTERVAL_MS: '0', ...opts.env },
   );
   const signet = await startSignet(config, silentLogger, { clock: opts.clock });
   const port = new URL(signet.url).port;

@@ -7,9 +7,11 @@
  */
 import { sql } from 'kysely';
 import { fail } from '../../core/errors.ts';
+import { checkRetentionChange } from '../../core/object-lock.ts';
 import type {
   AccessKey,
   Bucket,
+  DetailedSummary,
   MultipartUpload,
   NewObjectVersion,
   ObjectSummary,
@@ -22,6 +24,7 @@ import type {
   DeleteOptions,
   DeleteResult,
   KeyWindow,
+  MasterKeyRecord,
   MetaStore,
   PutVersionOptions,
   UploadWindow,
@@ -33,11 +36,14 @@ import { assertStorableKey } from './key-order.ts';
 import type { Db, MetaDialect, Transact } from './meta-dialect.ts';
 import { SIGNET_MIGRATIONS, runMigrations } from './migrations.ts';
 import type { SignetMigration } from './migrations.ts';
+import * as encryptionKeys from './encryption-keys.ts';
 import * as reads from './object-reads.ts';
 import * as writes from './object-writes.ts';
 import { StatementCache, defineStatement, kyselyRunner } from './statements.ts';
 import type { StatementRunner } from './statements.ts';
 import type { Tx } from './object-writes.ts';
+import type { RegistryStore } from '../../ports/registry-store.ts';
+import { KyselyRegistryStore } from './registry-store.ts';
 import { accessKeyRow, bucketRow, flag, toAccessKey, toBucket, toUpload, toUser, uploadRow, userRow } from './rows.ts';
 
 // Point reads every request makes (its access key, user and bucket): prepared once.
@@ -74,6 +80,7 @@ const MAX_ATTEMPTS = 5;
 const HASH_CHUNK = 500;
 
 export class KyselyMetaStore implements MetaStore {
+  readonly registry: RegistryStore;
   readonly #db: Db;
   readonly #reader: Db;
   readonly #dialect: MetaDialect;
@@ -91,6 +98,7 @@ export class KyselyMetaStore implements MetaStore {
     const cache = new StatementCache(db, dialect);
     this.#readStatements = options.statements?.read ?? kyselyRunner(this.#reader, cache);
     this.#writeStatements = options.statements?.write ?? ((trx) => kyselyRunner(trx, cache));
+    this.registry = new KyselyRegistryStore({ reader: this.#reader, dialect, write: (fn) => this.#write(fn) });
   }
 
   async #retrying<T>(fn: (trx: Db) => Promise<T>): Promise<T> {
@@ -304,6 +312,7 @@ export class KyselyMetaStore implements MetaStore {
         fail(versionId === null ? 'NoSuchKey' : 'NoSuchVersion', `No such version of ${key}.`);
       }
       if (found.isDeleteMarker) fail('MethodNotAllowed', 'A delete marker has no tags, retention or legal hold.');
+      if (patch.retention !== undefined && patch.retentionCheck) checkRetentionChange(found.retention, patch.retention, patch.retentionCheck);
       const next: ObjectVersion = {
         ...found,
         tags: patch.tags ?? found.tags,
@@ -326,6 +335,10 @@ export class KyselyMetaStore implements MetaStore {
 
   listObjects(bucket: string, window: KeyWindow): Promise<ObjectSummary[]> {
     return reads.listObjects(this.#readStatements, bucket, window);
+  }
+
+  listObjectsWithDetails(bucket: string, window: KeyWindow): Promise<DetailedSummary[]> {
+    return reads.listObjectsWithDetails(this.#readStatements, bucket, window);
   }
 
   listVersions(bucket: string, window: VersionWindow): Promise<ObjectSummary[]> {
@@ -391,5 +404,15 @@ export class KyselyMetaStore implements MetaStore {
       for (const r of rows) found.add(r.blob);
     }
     return found;
+  }
+
+  // Encryption at rest
+
+  listMasterKeys(): Promise<MasterKeyRecord[]> {
+    return encryptionKeys.listMasterKeys(this.#reader);
+  }
+
+  registerMasterKey(key: MasterKeyRecord): Promise<MasterKeyRecord[]> {
+    return this.#write((tx) => encryptionKeys.registerMasterKey(tx, key));
   }
 }

@@ -5,11 +5,12 @@
  * Key windows are ranges (see `key-order.ts`) in index order: no sort step.
  */
 import { sql } from 'kysely';
-import type { ObjectSummary, ObjectVersion, MultipartUpload, UploadedPart } from '../../core/types.ts';
+import type { DetailedSummary, ObjectSummary, ObjectVersion, MultipartUpload, UploadedPart } from '../../core/types.ts';
 import type { KeyWindow, UploadWindow, VersionWindow } from '../../ports/meta-store.ts';
 import { assertStorableKey, lowerBound, prefixEnd } from './key-order.ts';
 import type { Db } from './meta-dialect.ts';
-import { SUMMARY_COLUMNS, VERSION_COLUMNS, extentsOf, toPart, toSummary, toUpload, toVersion } from './rows.ts';
+import { DETAIL_COLUMNS, SUMMARY_COLUMNS, VERSION_COLUMNS, extentsOf, toDetailedSummary, toPart, toSummary, toUpload, toVersion } from './rows.ts';
+import type { DetailRow, SummaryRow } from './rows.ts';
 import { defineStatement } from './statements.ts';
 import type { StatementRunner } from './statements.ts';
 
@@ -42,41 +43,54 @@ type ListParams = { bucket: string; low: string; end: string; limit: number };
 /**
  * listObjects as prepared statements: the same query as `listObjectsQuery`
  * in its four shapes (strict or inclusive lower bound, with or without an
- * upper one), so a page costs no query building.
+ * upper one), so a page costs no query building. `columns`: what each row
+ * carries (the narrow summary, or with the metadata columns as well).
  */
-const listStatement = (op: '>' | '>=', bounded: boolean) =>
-  defineStatement<ListParams>()(`listObjects${op}${bounded ? 'end' : ''}`, (db, p) =>
-    db
-      .selectFrom('versions')
-      .select(SUMMARY_COLUMNS)
-      .where('bucket', '=', p.bucket)
-      .where('key', op, p.low)
-      .$if(bounded, (q) => q.where('key', '<', p.end))
-      .where(sql<boolean>`is_latest and not is_delete_marker`)
-      .orderBy('key')
-      .limit(p.limit),
-  );
+function listStatements<C extends typeof SUMMARY_COLUMNS | typeof DETAIL_COLUMNS>(name: string, columns: C) {
+  const statement = (op: '>' | '>=', bounded: boolean) =>
+    defineStatement<ListParams>()(`${name}${op}${bounded ? 'end' : ''}`, (db, p) =>
+      db
+        .selectFrom('versions')
+        .select(columns)
+        .where('bucket', '=', p.bucket)
+        .where('key', op, p.low)
+        .$if(bounded, (q) => q.where('key', '<', p.end))
+        .where(sql<boolean>`is_latest and not is_delete_marker`)
+        .orderBy('key')
+        .limit(p.limit),
+    );
+  return {
+    '>': [statement('>', false), statement('>', true)],
+    '>=': [statement('>=', false), statement('>=', true)],
+  } as const;
+}
 
-const LIST_STATEMENTS = {
-  '>': [listStatement('>', false), listStatement('>', true)],
-  '>=': [listStatement('>=', false), listStatement('>=', true)],
-} as const;
+const LIST_STATEMENTS = listStatements('listObjects', SUMMARY_COLUMNS);
+const DETAIL_LIST_STATEMENTS = listStatements('listObjectsWithDetails', DETAIL_COLUMNS);
 
-export async function listObjects(q: StatementRunner, bucket: string, window: KeyWindow): Promise<ObjectSummary[]> {
+async function listRows<R>(q: StatementRunner, statements: typeof LIST_STATEMENTS | typeof DETAIL_LIST_STATEMENTS, bucket: string, window: KeyWindow): Promise<R[]> {
   assertWindow(window.prefix, window.after);
   if (window.limit <= 0) return [];
   const low = lowerBound(window.prefix, window.after, window.inclusive === true);
   const end = prefixEnd(window.prefix);
-  const statement = LIST_STATEMENTS[low.exclusive ? '>' : '>='][end === null ? 0 : 1];
-  const rows = await q.all(statement, { bucket, low: low.value, end: end ?? '', limit: window.limit });
-  return rows.map(toSummary);
+  const statement = statements[low.exclusive ? '>' : '>='][end === null ? 0 : 1];
+  return (await q.all(statement, { bucket, low: low.value, end: end ?? '', limit: window.limit })) as R[];
+}
+
+export async function listObjects(q: StatementRunner, bucket: string, window: KeyWindow): Promise<ObjectSummary[]> {
+  return (await listRows<SummaryRow>(q, LIST_STATEMENTS, bucket, window)).map(toSummary);
+}
+
+/** listObjects with each object's stored headers, user metadata and tags: three more columns, read only when asked for. */
+export async function listObjectsWithDetails(q: StatementRunner, bucket: string, window: KeyWindow): Promise<DetailedSummary[]> {
+  return (await listRows<DetailRow>(q, DETAIL_LIST_STATEMENTS, bucket, window)).map(toDetailedSummary);
 }
 
 /** Key ascending, then newest first: the order of the versions_history index. */
 export async function listVersions(db: Db, bucket: string, window: VersionWindow): Promise<ObjectSummary[]> {
   assertWindow(window.prefix, window.afterKey);
   if (window.limit <= 0) return [];
-  const low = lowerBound(window.prefix, window.afterKey);
+  const low = lowerBound(window.prefix, window.afterKey, window.inclusive === true && window.afterSeq === null);
   const end = prefixEnd(window.prefix);
   const { afterSeq } = window;
   const rows = await db

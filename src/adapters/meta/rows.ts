@@ -7,6 +7,7 @@ import type {
   AccessKey,
   Bucket,
   ChecksumAlgorithm,
+  DetailedSummary,
   Extent,
   MultipartUpload,
   NewObjectVersion,
@@ -191,6 +192,20 @@ export function toSummary(row: SummaryRow): ObjectSummary {
     lastModified: new Date(num(row.last_modified)),
     ownerId: row.owner_id,
     checksum,
+  };
+}
+
+/** Columns of a listing that also shows stored headers, user metadata and tags. */
+export const DETAIL_COLUMNS = [...SUMMARY_COLUMNS, 'headers', 'user_metadata', 'tags'] as const;
+
+export type DetailRow = Pick<Selectable<VersionsTable>, (typeof DETAIL_COLUMNS)[number]>;
+
+export function toDetailedSummary(row: DetailRow): DetailedSummary {
+  return {
+    ...toSummary(row),
+    headers: JSON.parse(row.headers) as StoredHeaders,
+    userMetadata: JSON.parse(row.user_metadata) as Record<string, string>,
+    tags: JSON.parse(row.tags) as Tag[],
   };
 }
 

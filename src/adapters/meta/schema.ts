@@ -129,6 +129,168 @@ export interface PartExtentsTable {
   length: Int64;
 }
 
+/** API tokens; only the SHA-256 of the secret. */
+export interface RegistryTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  secret_hash: string;
+  created_at: Int64;
+  expires_at: Int64 | null;
+  revoked_at: Int64 | null;
+}
+
+export interface RegistryModelsTable {
+  id: string;
+  namespace: string;
+  name: string;
+  description: string;
+  unversioned: Flag;
+  gate_eula: string | null;
+  gate_version: string | null;
+  created_at: Int64;
+  created_by: string;
+  /** The highest version number ever given: numbers are never reused. */
+  last_number: Int64;
+}
+
+export interface RegistryModelVersionsTable {
+  model_id: string;
+  number: Int64;
+  label: string | null;
+  description: string;
+  /** JSON object of strings. */
+  metadata: string;
+  approval: string;
+  status: string;
+  created_at: Int64;
+  created_by: string;
+  updated_at: Int64;
+  file_count: Int64;
+  total_size: Int64;
+  source_uri: string | null;
+  document: string | null;
+}
+
+/** Files of versions (owner_id = model id, owner_number = version) and hub contents (owner_number 0). */
+export interface RegistryFilesTable {
+  owner_kind: 'version' | 'hub-content';
+  owner_id: string;
+  owner_number: Int64;
+  path: string;
+  size: Int64;
+  sha256: string;
+  object_key: string;
+}
+
+export interface RegistryStagesTable {
+  model_id: string;
+  stage: string;
+  number: Int64;
+  status: string | null;
+  description: string | null;
+  moved_at: Int64;
+  moved_by: string;
+}
+
+export interface RegistryStageEventsTable {
+  seq: Generated<Int64>;
+  model_id: string;
+  stage: string;
+  number: Int64 | null;
+  previous: Int64 | null;
+  at: Int64;
+  actor: string;
+}
+
+export interface RegistryHubsTable {
+  name: string;
+  id: string;
+  display_name: string;
+  description: string;
+  /** JSON array of strings. */
+  search_keywords: string;
+  created_at: Int64;
+  updated_at: Int64;
+}
+
+export interface RegistryHubContentsTable {
+  id: string;
+  hub_name: string;
+  type: string;
+  name: string;
+  version: string;
+  /** versionSortKey(version). */
+  version_key: string;
+  /** The highest (version_key, version) of its hub, type and name. */
+  is_latest: Flag;
+  display_name: string;
+  description: string;
+  markdown: string;
+  /** JSON array of strings. */
+  search_keywords: string;
+  support_status: string | null;
+  document_schema_version: string;
+  artifact_uri: string | null;
+  eula_uri: string | null;
+  reference_arn: string | null;
+  created_at: Int64;
+  updated_at: Int64;
+  file_count: Int64;
+  total_size: Int64;
+  document: string;
+}
+
+export interface RegistryAcceptancesTable {
+  subject_kind: 'model' | 'hub-content';
+  subject_id: string;
+  user_id: string;
+  eula: string;
+  eula_version: string;
+  user_name: string;
+  at: Int64;
+}
+
+export interface RegistryGrantsTable {
+  id: string;
+  kind: string;
+  user_id: string;
+  token_id: string | null;
+  face: string;
+  subject: string;
+  created_at: Int64;
+  expires_at: Int64;
+}
+
+export interface RegistryAuditTable {
+  seq: Generated<Int64>;
+  at: Int64;
+  user_id: string;
+  user_name: string;
+  action: string;
+  subject: string;
+  /** JSON object. */
+  detail: string;
+}
+
+export interface RegistryUploadSlotsTable {
+  file_id: string;
+  scope: string;
+  session_id: string | null;
+  file_name: string;
+  sha256: string;
+  size: Int64 | null;
+  object_key: string;
+  owner_kind: 'version' | 'hub-content' | null;
+  owner_id: string | null;
+  owner_number: Int64 | null;
+  created_by: string;
+  created_at: Int64;
+  expires_at: Int64;
+}
+
 export interface Database {
   users: UsersTable;
   access_keys: AccessKeysTable;
@@ -138,6 +300,26 @@ export interface Database {
   uploads: UploadsTable;
   parts: PartsTable;
   part_extents: PartExtentsTable;
+  registry_tokens: RegistryTokensTable;
+  registry_models: RegistryModelsTable;
+  registry_model_versions: RegistryModelVersionsTable;
+  registry_files: RegistryFilesTable;
+  registry_stages: RegistryStagesTable;
+  registry_stage_events: RegistryStageEventsTable;
+  registry_hubs: RegistryHubsTable;
+  registry_hub_contents: RegistryHubContentsTable;
+  registry_acceptances: RegistryAcceptancesTable;
+  registry_grants: RegistryGrantsTable;
+  registry_audit: RegistryAuditTable;
+  registry_upload_slots: RegistryUploadSlotsTable;
+  encryption_keys: EncryptionKeysTable;
+}
+
+/** Master keys SSE-S3 data was written under (migration 0003_encryption). */
+export interface EncryptionKeysTable {
+  key_id: string;
+  check_value: string;
+  created_at: Int64;
 }
 
 /** Index names the code and the plan test refer to. */

@@ -6,6 +6,8 @@
  *   an acknowledged write survives power loss.
  *   Group commit (`group-commit.ts`) makes one fsync serve every write that
  *   arrives together, so durability does not cap small-object throughput.
+ * - WAL checkpoints run in a worker thread (`sqlite-checkpointer.ts`), not
+ *   inside the writer's commits on the event loop.
  * - Two connections: the writer runs the batched transactions; reads use a
  *   second, query-only connection, so they never queue behind a batch and
  *   see only committed data (WAL readers do not block the writer).
@@ -19,6 +21,7 @@ import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
 import type { DialectAdapter, SqliteDatabase } from 'kysely';
 import type { MetaStore } from '../../ports/meta-store.ts';
 import { GroupCommit } from './group-commit.ts';
+import { startCheckpointer } from './sqlite-checkpointer.ts';
 import type { ControlStatement, RunControl } from './group-commit.ts';
 import { KyselyMetaStore } from './kysely-meta-store.ts';
 import type { Db, MetaDialect } from './meta-dialect.ts';
@@ -194,6 +197,7 @@ export async function openSqliteMetaStore(file: string, options: SqliteMetaStore
   const durable = (options.synchronous ?? 'full') === 'full' && file !== ':memory:';
   const wal = durable ? walFsync(`${file}-wal`) : null;
   const group = new GroupCommit(writer.db, controlRunner(writer.raw), wal?.sync);
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(file, writer.raw);
   const cache = new StatementCache(writer.db, SQLITE_DIALECT);
   const write = directRunner(writer.raw, cache);
   // On one connection, reads must wait for Kysely's connection lock, or they would see a batch half done.
@@ -205,6 +209,7 @@ export async function openSqliteMetaStore(file: string, options: SqliteMetaStore
     beforeClose: async () => {
       await group.close();
       await wal?.close();
+      await checkpointer?.close();
     },
   });
 }

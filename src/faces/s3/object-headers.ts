@@ -1,18 +1,19 @@
 /**
  * @module
  * Object headers on the S3 wire: what a PUT stores (standard headers,
- * `x-amz-meta-*`, tags) and what GET/HEAD answer (validators, metadata,
- * checksums, `response-*` overrides).
+ * `x-amz-meta-*`, tags, server-side encryption) and what GET/HEAD answer
+ * (validators, metadata, checksums, encryption, `response-*` overrides).
  */
 import { fail } from '../../core/errors.ts';
 import type { Conditions } from '../../core/conditions.ts';
 import { parseTagQuery } from '../../core/names.ts';
-import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ObjectVersion, type StoredHeaders, type Tag } from '../../core/types.ts';
+import { parseCustomerKey, parseSseRequest, type CustomerKey, type SseRequest } from '../../core/sse.ts';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ObjectVersion, type StoredEncryption, type StoredHeaders, type Tag } from '../../core/types.ts';
 import { stripAwsChunked } from './auth/chunked.ts';
 import { checksumHeaderName } from './auth/checksums.ts';
 import type { S3Request } from './s3-context.ts';
 
-const STORED: readonly [keyof StoredHeaders, string][] = [
+const STORED: readonly [Exclude<keyof StoredHeaders, 'encryption'>, string][] = [
   ['contentType', 'content-type'],
   ['contentEncoding', 'content-encoding'],
   ['contentDisposition', 'content-disposition'],
@@ -121,6 +122,7 @@ export function objectHeaders(r: S3Request, v: ObjectVersion): Record<string, st
     if (value !== undefined) h[name] = value;
   }
   for (const [k, value] of Object.entries(v.userMetadata)) h[`x-amz-meta-${k}`] = value;
+  if (v.headers.encryption !== undefined) Object.assign(h, encryptionHeaders(v.headers.encryption, r.header(OBJECT_SSEC.md5)));
   if (v.versionId !== 'null') h['x-amz-version-id'] = v.versionId;
   if (v.tags.length > 0) h['x-amz-tagging-count'] = v.tags.length;
   if (v.checksum && checksumModeEnabled(r)) {
@@ -131,5 +133,70 @@ export function objectHeaders(r: S3Request, v: ObjectVersion): Record<string, st
     const value = r.query.get(param);
     if (value !== null) h[name] = value;
   }
+  return h;
+}
+
+/** A header name in Go's canonical form (`X-Amz-Meta-My-Key`), as MinIO reports metadata names. */
+function canonicalHeaderName(name: string): string {
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+/**
+ * An object's metadata as MinIO's `metadata=true` listing reports it: the
+ * stored headers under their lower-case names, the encryption under its
+ * response header, and user metadata as `X-Amz-Meta-Name`.
+ */
+export function listedMetadata(v: Pick<ObjectVersion, 'headers' | 'userMetadata'>): [name: string, value: string][] {
+  const out: [string, string][] = [];
+  for (const [field, name] of STORED) {
+    const value = v.headers[field];
+    if (value !== undefined) out.push([name, value]);
+  }
+  for (const [name, value] of Object.entries(encryptionHeaders(v.headers.encryption))) out.push([canonicalHeaderName(name), value]);
+  for (const [name, value] of Object.entries(v.userMetadata)) out.push([`X-Amz-Meta-${canonicalHeaderName(name)}`, value]);
+  return out;
+}
+
+const SSEC = 'x-amz-server-side-encryption-customer-';
+
+/** The three SSE-C headers of a request (names built once: this runs on every PUT and GET). */
+export interface CustomerKeyHeaders {
+  readonly prefix: string;
+  readonly algorithm: string;
+  readonly key: string;
+  readonly md5: string;
+}
+
+function customerKeyHeaders(prefix: string): CustomerKeyHeaders {
+  return { prefix, algorithm: `${prefix}algorithm`, key: `${prefix}key`, md5: `${prefix}key-md5` };
+}
+
+const OBJECT_SSEC = customerKeyHeaders(SSEC);
+/** The SSE-C headers naming the key of a copy's source. */
+export const COPY_SOURCE_SSEC = customerKeyHeaders('x-amz-copy-source-server-side-encryption-customer-');
+
+/** An SSE-C key from the request's headers (the object's, or `COPY_SOURCE_SSEC`); undefined when none is sent. */
+export function customerKey(r: S3Request, names: CustomerKeyHeaders = OBJECT_SSEC): CustomerKey | undefined {
+  const algorithm = r.header(names.algorithm);
+  const key = r.header(names.key);
+  const md5 = r.header(names.md5);
+  if (algorithm === undefined && key === undefined && md5 === undefined) return undefined;
+  return parseCustomerKey(algorithm, key, md5, names.prefix);
+}
+
+/** The encryption a write asks for (`x-amz-server-side-encryption`, or SSE-C); undefined for none. */
+export function sseRequest(r: S3Request): SseRequest | undefined {
+  const algorithm = r.header('x-amz-server-side-encryption');
+  const customer = customerKey(r);
+  if (algorithm === undefined && customer === undefined) return undefined;
+  return parseSseRequest(algorithm, customer, r.header('x-amz-server-side-encryption-aws-kms-key-id'));
+}
+
+/** Headers telling how an object is encrypted; for SSE-C with the key's MD5 as the client sent it (the key is not kept). */
+export function encryptionHeaders(encryption: StoredEncryption | undefined, keyMd5?: string): Record<string, string> {
+  if (encryption === undefined) return {};
+  if (encryption.mode === 'SSE-S3') return { 'x-amz-server-side-encryption': 'AES256' };
+  const h: Record<string, string> = { [`${SSEC}algorithm`]: 'AES256' };
+  if (keyMd5 !== undefined) h[`${SSEC}key-md5`] = keyMd5;
   return h;
 }

@@ -15,11 +15,34 @@ export const BUCKET_OPERATIONS = [
   'GetBucketAcl',
   'PutBucketAcl',
   'GetBucketVersioning',
+  'PutBucketVersioning',
+  'ListObjectVersions',
+  'GetObjectLockConfiguration',
+  'PutObjectLockConfiguration',
   'ListObjects',
   'ListObjectsV2',
   'ListMultipartUploads',
   'DeleteObjects',
   'PostObject',
+  'GetBucketTagging',
+  'PutBucketTagging',
+  'DeleteBucketTagging',
+  'GetBucketPolicy',
+  'PutBucketPolicy',
+  'DeleteBucketPolicy',
+  'GetBucketPolicyStatus',
+  'GetBucketCors',
+  'PutBucketCors',
+  'DeleteBucketCors',
+  'GetBucketNotificationConfiguration',
+  'PutBucketNotificationConfiguration',
+  'ListenBucketNotification',
+  'GetBucketEncryption',
+  'PutBucketEncryption',
+  'DeleteBucketEncryption',
+  'GetBucketLifecycleConfiguration',
+  'PutBucketLifecycleConfiguration',
+  'DeleteBucketLifecycle',
 ] as const;
 
 export const OBJECT_OPERATIONS = [
@@ -39,6 +62,11 @@ export const OBJECT_OPERATIONS = [
   'DeleteObjectTagging',
   'GetObjectAcl',
   'PutObjectAcl',
+  'GetObjectRetention',
+  'PutObjectRetention',
+  'GetObjectLegalHold',
+  'PutObjectLegalHold',
+  'SelectObjectContent',
 ] as const;
 
 export type BucketOperationName = (typeof BUCKET_OPERATIONS)[number];
@@ -52,6 +80,8 @@ export type S3Operation =
   | { readonly name: 'ListBuckets' }
   | BucketOperation
   | ObjectOperation
+  /** A browser's CORS preflight (`OPTIONS`) for the bucket or one of its keys. */
+  | { readonly name: 'PreflightRequest'; readonly bucket: string; readonly key: string | null }
   | { readonly name: 'NotImplemented'; readonly awsName: string };
 
 export type S3OperationName = S3Operation['name'];
@@ -65,36 +95,23 @@ export interface S3Address {
 const BUCKET_SUBRESOURCES: Readonly<Record<string, string>> = {
   accelerate: 'BucketAccelerateConfiguration',
   analytics: 'BucketAnalyticsConfiguration',
-  cors: 'BucketCors',
-  encryption: 'BucketEncryption',
   'intelligent-tiering': 'BucketIntelligentTieringConfiguration',
   inventory: 'BucketInventoryConfiguration',
-  lifecycle: 'BucketLifecycleConfiguration',
   logging: 'BucketLogging',
   metadataTable: 'BucketMetadataTableConfiguration',
   metrics: 'BucketMetricsConfiguration',
-  notification: 'BucketNotificationConfiguration',
-  'object-lock': 'ObjectLockConfiguration',
   ownershipControls: 'BucketOwnershipControls',
-  policy: 'BucketPolicy',
-  policyStatus: 'BucketPolicyStatus',
   publicAccessBlock: 'PublicAccessBlock',
   replication: 'BucketReplication',
   requestPayment: 'BucketRequestPayment',
-  tagging: 'BucketTagging',
-  versioning: 'BucketVersioning',
   website: 'BucketWebsite',
-  versions: 'ObjectVersions',
   session: 'Session',
 };
 
 const OBJECT_SUBRESOURCES: Readonly<Record<string, string>> = {
-  retention: 'ObjectRetention',
-  'legal-hold': 'ObjectLegalHold',
   torrent: 'ObjectTorrent',
   attributes: 'ObjectAttributes',
   restore: 'RestoreObject',
-  select: 'SelectObjectContent',
   renameObject: 'RenameObject',
 };
 
@@ -102,7 +119,7 @@ const VERB: Readonly<Record<string, string>> = { GET: 'Get', PUT: 'Put', DELETE:
 
 function notImplemented(method: string, resource: string): S3Operation {
   const verbless = resource === 'RestoreObject' || resource === 'SelectObjectContent' || resource === 'RenameObject' || resource === 'Session';
-  const awsName = verbless ? (resource === 'Session' ? 'CreateSession' : resource) : resource === 'ObjectVersions' ? 'ListObjectVersions' : `${VERB[method] ?? method}${resource}`;
+  const awsName = verbless ? (resource === 'Session' ? 'CreateSession' : resource) : `${VERB[method] ?? method}${resource}`;
   return { name: 'NotImplemented', awsName };
 }
 
@@ -111,7 +128,10 @@ function methodNotAllowed(): never {
 }
 
 export function routeS3(method: string, address: S3Address, query: URLSearchParams, headers: Readonly<Record<string, string | string[] | undefined>>): S3Operation {
-  if (method === 'OPTIONS') return { name: 'NotImplemented', awsName: 'PreflightRequest' };
+  if (method === 'OPTIONS') {
+    if (address.bucket === null) methodNotAllowed();
+    return { name: 'PreflightRequest', bucket: address.bucket, key: address.key };
+  }
   if (address.bucket === null) {
     if (method === 'GET') return { name: 'ListBuckets' };
     methodNotAllowed();
@@ -124,9 +144,22 @@ function routeBucket(method: string, bucket: string, q: URLSearchParams, headers
   const op = (name: BucketOperationName): S3Operation => ({ name, bucket }) as BucketOperation;
   if (method === 'GET' && q.has('location')) return op('GetBucketLocation');
   if (q.has('acl')) return method === 'GET' ? op('GetBucketAcl') : method === 'PUT' ? op('PutBucketAcl') : methodNotAllowed();
-  if (method === 'GET' && q.has('versioning')) return op('GetBucketVersioning');
+  if (q.has('versioning')) return method === 'GET' ? op('GetBucketVersioning') : method === 'PUT' ? op('PutBucketVersioning') : methodNotAllowed();
+  if (q.has('versions')) return method === 'GET' ? op('ListObjectVersions') : methodNotAllowed();
+  if (q.has('object-lock')) return method === 'GET' ? op('GetObjectLockConfiguration') : method === 'PUT' ? op('PutObjectLockConfiguration') : methodNotAllowed();
   if (method === 'GET' && q.has('uploads')) return op('ListMultipartUploads');
   if (method === 'POST' && q.has('delete')) return op('DeleteObjects');
+  if (q.has('tagging')) return method === 'GET' ? op('GetBucketTagging') : method === 'PUT' ? op('PutBucketTagging') : method === 'DELETE' ? op('DeleteBucketTagging') : methodNotAllowed();
+  if (q.has('policy')) return method === 'GET' ? op('GetBucketPolicy') : method === 'PUT' ? op('PutBucketPolicy') : method === 'DELETE' ? op('DeleteBucketPolicy') : methodNotAllowed();
+  if (q.has('policyStatus')) return method === 'GET' ? op('GetBucketPolicyStatus') : methodNotAllowed();
+  if (q.has('cors')) return method === 'GET' ? op('GetBucketCors') : method === 'PUT' ? op('PutBucketCors') : method === 'DELETE' ? op('DeleteBucketCors') : methodNotAllowed();
+  if (q.has('notification')) return method === 'GET' ? op('GetBucketNotificationConfiguration') : method === 'PUT' ? op('PutBucketNotificationConfiguration') : methodNotAllowed();
+  // MinIO's extension: a long-lived stream of the bucket's events.
+  if (q.has('events')) return method === 'GET' ? op('ListenBucketNotification') : methodNotAllowed();
+  if (q.has('encryption')) return method === 'GET' ? op('GetBucketEncryption') : method === 'PUT' ? op('PutBucketEncryption') : method === 'DELETE' ? op('DeleteBucketEncryption') : methodNotAllowed();
+  if (q.has('lifecycle')) {
+    return method === 'GET' ? op('GetBucketLifecycleConfiguration') : method === 'PUT' ? op('PutBucketLifecycleConfiguration') : method === 'DELETE' ? op('DeleteBucketLifecycle') : methodNotAllowed();
+  }
   for (const [sub, resource] of Object.entries(BUCKET_SUBRESOURCES)) if (q.has(sub)) return notImplemented(method, resource);
   switch (method) {
     case 'PUT':
@@ -166,7 +199,10 @@ function routeObject(method: string, bucket: string, key: string, q: URLSearchPa
   }
   if (q.has('tagging')) return method === 'GET' ? op('GetObjectTagging') : method === 'PUT' ? op('PutObjectTagging') : method === 'DELETE' ? op('DeleteObjectTagging') : methodNotAllowed();
   if (q.has('acl')) return method === 'GET' ? op('GetObjectAcl') : method === 'PUT' ? op('PutObjectAcl') : methodNotAllowed();
+  if (q.has('retention')) return method === 'GET' ? op('GetObjectRetention') : method === 'PUT' ? op('PutObjectRetention') : methodNotAllowed();
+  if (q.has('legal-hold')) return method === 'GET' ? op('GetObjectLegalHold') : method === 'PUT' ? op('PutObjectLegalHold') : methodNotAllowed();
   if (method === 'POST' && q.has('uploads')) return op('CreateMultipartUpload');
+  if (q.has('select')) return method === 'POST' ? op('SelectObjectContent') : methodNotAllowed();
   for (const [sub, resource] of Object.entries(OBJECT_SUBRESOURCES)) if (q.has(sub)) return notImplemented(method, resource);
   switch (method) {
     case 'PUT':

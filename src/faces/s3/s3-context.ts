@@ -9,7 +9,10 @@ import type { Body } from '../../core/body.ts';
 import type { Buckets } from '../../core/buckets.ts';
 import { fail } from '../../core/errors.ts';
 import type { Multipart } from '../../core/multipart.ts';
+import type { Notifications } from '../../core/notifications.ts';
 import type { Objects } from '../../core/objects.ts';
+import type { Sse } from '../../core/sse.ts';
+import type { Versioning } from '../../core/versioning.ts';
 import type { Principal } from '../../core/types.ts';
 import type { MetaStore } from '../../ports/meta-store.ts';
 import type { DecodeBodyOptions } from './auth/auth-gate.ts';
@@ -21,6 +24,10 @@ export interface S3Services {
   readonly buckets: Buckets;
   readonly objects: Objects;
   readonly multipart: Multipart;
+  readonly versioning: Versioning;
+  readonly sse: Sse;
+  /** Bucket notification configurations and listening to a bucket's events. */
+  readonly notifications: Notifications;
   readonly region: string;
 }
 

@@ -13,9 +13,12 @@ import { fail, isSignetError, SignetError } from '../../core/errors.ts';
 import { requestId as newRequestId } from '../../core/ids.ts';
 import type { Identity } from '../../core/identity.ts';
 import type { Logger } from '../../log.ts';
-import { authenticate, decodeBody, type DecodeBodyOptions } from './auth/auth-gate.ts';
+import type { Principal } from '../../core/types.ts';
+import { accessRequests, signedHow, type SignedHow } from './access.ts';
+import { ANONYMOUS, authenticate, decodeBody, type DecodeBodyOptions } from './auth/auth-gate.ts';
 import { parsePostUpload } from './auth/post-policy.ts';
 import { S3_HANDLERS } from './handler-table.ts';
+import { actualRequestCorsHeaders } from './handlers/bucket-config-handlers.ts';
 import { resolveAddress, routeS3, type S3Operation } from './router.ts';
 import type { S3Request, S3Response, S3Services } from './s3-context.ts';
 import { s3ErrorHeaders, s3ErrorXml, s3Status } from './s3-errors.ts';
@@ -47,16 +50,36 @@ export function createS3Face(opts: S3FaceOptions): HttpHandler {
       op = routeS3(req.method ?? 'GET', address, query, req.headers);
       const request = await authorize(req, op, { rawPath, rawQuery, query, requestId, lookup, address, opts });
       principal = request.principal.userName;
-      if (op.name === 'NotImplemented') fail('NotImplemented', `${op.awsName} is not implemented by Signet`);
+      if (op.name === 'NotImplemented') {
+        // No policy can grant what Signet does not serve: an anonymous caller is refused first.
+        if (request.principal.anonymous) fail('AccessDenied', 'Access Denied');
+        fail('NotImplemented', `${op.awsName} is not implemented by Signet`);
+      }
       const handler = S3_HANDLERS[op.name] as (r: S3Request, o: S3Operation) => Promise<S3Response>;
-      await send(req, res, await handler(request, op), requestId);
+      const response = await handler(request, op);
+      await applyCors(req, res, op, opts.services);
+      await send(req, res, response, requestId);
     } catch (e) {
+      await applyCors(req, res, op, opts.services);
       await sendError(req, res, e, rawPath, requestId, opts.log);
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      opts.log.info('s3', { id: requestId, method: req.method, path: rawPath, op: op?.name === 'NotImplemented' ? op.awsName : op?.name, status: res.statusCode, ms: Math.round(ms * 10) / 10, principal });
+      opts.log.info('s3', { id: requestId, method: req.method, path: rawPath, op: op?.name === 'NotImplemented' ? op.awsName : op?.name, status: res.statusCode, ms: Math.round(ms * 10) / 10, principal, grant: grantOf(rawQuery) });
     }
   };
+}
+
+/** The registry grant a presigned URL was minted for (signed into its query), so each download ties back to it. */
+function grantOf(rawQuery: string): string | undefined {
+  const at = rawQuery.indexOf('x-signet-grant=');
+  if (at < 0 || (at > 0 && rawQuery[at - 1] !== '&')) return undefined;
+  const end = rawQuery.indexOf('&', at);
+  const raw = rawQuery.slice(at + 15, end < 0 ? undefined : end);
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 interface AuthorizeContext {
@@ -76,13 +99,19 @@ async function authorize(req: IncomingMessage, op: S3Operation, c: AuthorizeCont
     return Array.isArray(v) ? v.join(',') : v;
   };
   const base = { services: c.opts.services, req, query: c.query, requestId: c.requestId, header };
+  if (op.name === 'PreflightRequest') {
+    // Browsers send preflights without credentials but with the URL's query, a presigned URL's signature included: nothing to verify.
+    return { ...base, principal: ANONYMOUS, body: () => fail('InvalidRequest', 'A preflight has no body') };
+  }
   if (op.name === 'PostObject') {
     const form = await parsePostUpload(req, header('content-type') ?? '', c.lookup, c.opts.clock(), op.bucket);
-    return { ...base, principal: form.principal, postForm: form, body: () => fail('InvalidRequest', 'POST uploads carry the body in the form') };
+    const signed = { authType: 'POST', signatureVersion: form.fields['x-amz-algorithm'] ? 'AWS4-HMAC-SHA256' : 'AWS' } as const;
+    const principal = withAccess(form.principal, { op, req, c, header, signed, postKey: form.key });
+    return { ...base, principal, postForm: form, body: () => fail('InvalidRequest', 'POST uploads carry the body in the form') };
   }
   const auth = await authenticate(
     { method: req.method ?? 'GET', rawPath: c.rawPath, rawQuery: c.rawQuery, headers: req.headers },
-    { lookup: c.lookup, now: c.opts.clock(), services: ['s3'], bucketFromHost: c.address.bucketFromHost ?? undefined },
+    { lookup: c.lookup, now: c.opts.clock(), services: ['s3'], bucketFromHost: c.address.bucketFromHost ?? undefined, allowAnonymous: true },
   );
   let taken = false;
   const body = (options?: DecodeBodyOptions) => {
@@ -90,7 +119,33 @@ async function authorize(req: IncomingMessage, op: S3Operation, c: AuthorizeCont
     taken = true;
     return decodeBody(req, auth.payload, auth.method === 'sigv4-query' ? withQueryChecksums(req.headers, c.query) : req.headers, options);
   };
-  return { ...base, principal: auth.principal, body };
+  return { ...base, principal: withAccess(auth.principal, { op, req, c, header, signed: signedHow(auth.method) }), body };
+}
+
+/** The principal, told what this request does to buckets: their policies decide with it (`Buckets.require`). */
+function withAccess(
+  principal: Principal,
+  a: { op: S3Operation; req: IncomingMessage; c: AuthorizeContext; header: (name: string) => string | undefined; signed: SignedHow; postKey?: string },
+): Principal {
+  const access = accessRequests({
+    op: a.op,
+    principal,
+    signed: a.signed,
+    query: a.c.query,
+    header: a.header,
+    sourceIp: a.req.socket.remoteAddress,
+    secure: (a.req.socket as { encrypted?: boolean }).encrypted === true,
+    now: a.c.opts.clock(),
+    postKey: a.postKey,
+  });
+  return { ...principal, access };
+}
+
+/** A browser's actual request (it sent Origin) gets the bucket's Access-Control-* answer, on success and error alike. */
+async function applyCors(req: IncomingMessage, res: ServerResponse, op: S3Operation | null, services: S3Services): Promise<void> {
+  if (req.headers.origin === undefined || res.headersSent) return;
+  const headers = await actualRequestCorsHeaders(services.buckets, op, req.method ?? 'GET', req.headers.origin);
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
 }
 
 /**

@@ -31,12 +31,17 @@ export interface AuthOptions {
   readonly bucketFromHost?: string;
   /** Hex SHA-256 of the buffered body, for non-S3 services whose clients send no x-amz-content-sha256. */
   readonly bodySha256?: string;
+  /**
+   * A request with no signature at all becomes the anonymous principal
+   * instead of AccessDenied (the S3 face, where bucket policies decide).
+   */
+  readonly allowAnonymous?: boolean;
 }
 
 export interface AuthResult {
   readonly principal: Principal;
   readonly accessKeyId: string;
-  readonly method: AuthMethod;
+  readonly method: AuthMethod | 'anonymous';
   /** Region and service of the SigV4 credential scope; null with SigV2. */
   readonly region: string | null;
   readonly service: string | null;
@@ -54,6 +59,13 @@ function methodOfHeader(auth: string): AuthMethod {
 
 /** Which scheme signs `req`; several at once are refused as S3 does, none is anonymous and refused. */
 export function detectAuthMethod(req: AuthRequest): AuthMethod {
+  return findAuthMethod(req) ?? fail('AccessDenied', 'Anonymous access is not allowed.');
+}
+
+/** The anonymous principal: no user, no key; only a bucket policy can let it in. */
+export const ANONYMOUS: Principal = { userId: 'anonymous', userName: 'anonymous', isRoot: false, accessKeyId: '', anonymous: true };
+
+function findAuthMethod(req: AuthRequest): AuthMethod | null {
   const auth = headerValue(req.headers, 'authorization');
   const names = parseQuery(req.rawQuery).map(([n]) => n);
   const found: AuthMethod[] = [];
@@ -65,7 +77,7 @@ export function detectAuthMethod(req: AuthRequest): AuthMethod {
       ArgumentName: 'Authorization',
     });
   }
-  return found[0] ?? fail('AccessDenied', 'Anonymous access is not allowed.');
+  return found[0] ?? null;
 }
 
 function v4Result(method: AuthMethod, v: SigV4Verified, payload: PayloadMode): AuthResult {
@@ -74,7 +86,8 @@ function v4Result(method: AuthMethod, v: SigV4Verified, payload: PayloadMode): A
 
 /** Authenticates one request. Throws SignetError with the S3 code on any failure. */
 export async function authenticate(req: AuthRequest, opts: AuthOptions): Promise<AuthResult> {
-  const method = detectAuthMethod(req);
+  const method = opts.allowAnonymous ? findAuthMethod(req) : detectAuthMethod(req);
+  if (method === null) return { principal: ANONYMOUS, accessKeyId: '', method: 'anonymous', region: null, service: null, payload: { kind: 'unsigned' } };
   if (method === 'sigv4-header') {
     const v = await verifySigV4Header(req, opts);
     return v4Result(method, v, payloadModeForHeader(v));

@@ -31,9 +31,8 @@ export const listBuckets: S3Handler<BucketOp<'ListBuckets'>> = async (r) => {
 
 export const createBucket: S3Handler<BucketOp<'CreateBucket'>> = async (r, op) => {
   checkCannedAcl(r);
-  if (r.header('x-amz-bucket-object-lock-enabled')?.toLowerCase() === 'true') {
-    fail('NotImplemented', 'Object lock is not supported yet');
-  }
+  // Object lock can only be turned on here; it turns versioning on for good.
+  const objectLock = r.header('x-amz-bucket-object-lock-enabled')?.trim().toLowerCase() === 'true';
   const body = await readXmlBody(r, 64 * 1024, false);
   if (body.length > 0) {
     const location = text(child(parseXml(body), 'CreateBucketConfiguration'), 'LocationConstraint');
@@ -41,7 +40,7 @@ export const createBucket: S3Handler<BucketOp<'CreateBucket'>> = async (r, op) =
       fail('InvalidArgument', `This server's region is ${r.services.region}`, { ArgumentName: 'LocationConstraint', ArgumentValue: location });
     }
   }
-  await r.services.buckets.create(r.principal, op.bucket);
+  await r.services.buckets.create(r.principal, op.bucket, { objectLock });
   return emptyResponse(200, { location: `/${op.bucket}` });
 };
 

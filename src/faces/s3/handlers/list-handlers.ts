@@ -1,10 +1,11 @@
 /**
  * @module
- * ListObjects (V1) and ListObjectsV2.
+ * ListObjects (V1) and ListObjectsV2, with MinIO's `metadata=true` extension.
  */
 import { fail } from '../../../core/errors.ts';
-import { listObjects, type ListResult } from '../../../core/listing.ts';
-import type { ObjectSummary } from '../../../core/types.ts';
+import { listObjects, listObjectsWithDetails, type ListResult } from '../../../core/listing.ts';
+import type { DetailedSummary, ObjectSummary } from '../../../core/types.ts';
+import { listedMetadata } from '../object-headers.ts';
 import type { S3Operation } from '../router.ts';
 import { encodingParam, intParam, xmlResponse, type S3Handler, type S3Request } from '../s3-context.ts';
 import { el, xmlDocument } from '../xml.ts';
@@ -22,8 +23,17 @@ async function ownerNames(r: S3Request, objects: readonly ObjectSummary[]): Prom
   return names;
 }
 
-/** One `<Contents>` per object; plain concatenation, since a page holds up to 1,000 of them. */
-async function contentsXml(r: S3Request, objects: readonly ObjectSummary[], encode: Encode, withOwner: boolean): Promise<string[]> {
+/**
+ * One `<Contents>` per object; plain concatenation, since a page holds up to
+ * 1,000 of them. `extra` renders what follows StorageClass (MinIO's metadata).
+ */
+async function contentsXml<T extends ObjectSummary>(
+  r: S3Request,
+  objects: readonly T[],
+  encode: Encode,
+  withOwner: boolean,
+  extra?: (o: T) => string,
+): Promise<string[]> {
   const names = withOwner ? await ownerNames(r, objects) : null;
   return objects.map(
     (o) =>
@@ -34,8 +44,38 @@ async function contentsXml(r: S3Request, objects: readonly ObjectSummary[], enco
       (o.checksum ? el('ChecksumAlgorithm', o.checksum.algorithm) + el('ChecksumType', o.checksum.type) : '') +
       el('Size', o.size) +
       (names ? ownerXml(o.ownerId, names.get(o.ownerId) ?? o.ownerId) : '') +
-      '<StorageClass>STANDARD</StorageClass></Contents>',
+      '<StorageClass>STANDARD</StorageClass>' +
+      (extra ? extra(o) : '') +
+      '</Contents>',
   );
+}
+
+/** Metadata names that are XML element names too (a header token may hold `!#$%&'*+^|~`, which no element name may). */
+const XML_NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
+
+/**
+ * MinIO's `metadata=true` extension (minio-js `listObjectsV2WithMetadata`,
+ * minio-py `include_user_meta`): each object's metadata as
+ * `<UserMetadata><content-type>..</content-type><X-Amz-Meta-Name>..</X-Amz-Meta-Name></UserMetadata>`
+ * and its tags as `<UserTags>k=v&amp;..</UserTags>`, each shown only where
+ * the caller may read the object (`s3:GetObject`) or its tags
+ * (`s3:GetObjectTagging`), as MinIO does: listing a bucket does not by
+ * itself grant reading what is in it.
+ */
+async function metadataXml(r: S3Request, bucket: string): Promise<(o: DetailedSummary) => string> {
+  const mayRead = await r.services.buckets.keyPermission(r.principal, bucket, 's3:GetObject');
+  const mayReadTags = await r.services.buckets.keyPermission(r.principal, bucket, 's3:GetObjectTagging');
+  return (o) => {
+    let xml = '';
+    if (mayRead(o.key)) {
+      const entries = listedMetadata(o).filter(([name]) => XML_NAME.test(name));
+      if (entries.length > 0) xml += el('UserMetadata', entries.map(([name, value]) => el(name, value)));
+    }
+    if (o.tags.length > 0 && mayReadTags(o.key)) {
+      xml += el('UserTags', o.tags.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&'));
+    }
+    return xml;
+  };
 }
 
 function prefixesXml(result: ListResult, encode: Encode): string[] {
@@ -91,14 +131,20 @@ export const listObjectsV2: S3Handler<BucketOp<'ListObjectsV2'>> = async (r, op)
   const token = r.query.get('continuation-token');
   const startAfter = r.query.get('start-after') ?? '';
   const after = token !== null ? decodeToken(token) : startAfter === '' ? null : startAfter;
-  const result = await listObjects(r.services.meta, r.services.buckets, r.principal, {
-    bucket: op.bucket,
-    prefix: p.prefix,
-    delimiter: p.delimiter,
-    after,
-    maxKeys: p.maxKeys,
-  });
+  const input = { bucket: op.bucket, prefix: p.prefix, delimiter: p.delimiter, after, maxKeys: p.maxKeys };
   const enc = p.encode ?? ((s: string) => s);
+  const fetchOwner = r.query.get('fetch-owner') === 'true';
+  let result: ListResult;
+  let contents: string[];
+  if (r.query.get('metadata') === 'true') {
+    // MinIO's extension: the wider rows are read only when asked for.
+    const detailed = await listObjectsWithDetails(r.services.meta, r.services.buckets, r.principal, input);
+    contents = await contentsXml(r, detailed.objects, enc, fetchOwner, await metadataXml(r, op.bucket));
+    result = detailed;
+  } else {
+    result = await listObjects(r.services.meta, r.services.buckets, r.principal, input);
+    contents = await contentsXml(r, result.objects, enc, fetchOwner);
+  }
   const next = result.isTruncated && result.last !== null ? Buffer.from(result.last, 'utf8').toString('base64url') : null;
   return xmlResponse(
     xmlDocument('ListBucketResult', [
@@ -112,7 +158,7 @@ export const listObjectsV2: S3Handler<BucketOp<'ListObjectsV2'>> = async (r, op)
       token !== null && el('ContinuationToken', token),
       next !== null && el('NextContinuationToken', next),
       startAfter !== '' && el('StartAfter', enc(startAfter)),
-      ...(await contentsXml(r, result.objects, enc, r.query.get('fetch-owner') === 'true')),
+      ...contents,
       ...prefixesXml(result, enc),
     ]),
   );

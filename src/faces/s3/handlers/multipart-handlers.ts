@@ -11,7 +11,11 @@ import {
   checksumAlgorithmHeader,
   checksumElement,
   conditions,
+  COPY_SOURCE_SSEC,
+  customerKey,
+  encryptionHeaders,
   requestTags,
+  sseRequest,
   storedHeaders,
   userMetadata,
 } from '../object-headers.ts';
@@ -21,6 +25,7 @@ import { emptyResponse, encodingParam, intParam, xmlResponse, type S3Handler, ty
 import { child, children, el, parseXml, text, xmlDocument } from '../xml.ts';
 import { ownerXml } from './bucket-handlers.ts';
 import { parseCopySource, writeHeaders } from './object-handlers.ts';
+import { lockRequest } from './object-lock-handlers.ts';
 import { MAX_XML_BODY, readXmlBody } from './xml-body.ts';
 
 type Op<N extends string> = Extract<S3Operation, { name: N }>;
@@ -51,8 +56,10 @@ export const createMultipartUpload: S3Handler<Op<'CreateMultipartUpload'>> = asy
     tags: requestTags(r),
     checksumAlgorithm: checksumAlgorithmHeader(r, 'x-amz-checksum-algorithm'),
     checksumType: checksumTypeHeader(r),
+    lock: lockRequest(r),
+    encryption: sseRequest(r),
   });
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = encryptionHeaders(upload.headers.encryption, r.header(`${SSEC}key-md5`));
   if (upload.checksumAlgorithm) headers['x-amz-checksum-algorithm'] = upload.checksumAlgorithm;
   if (upload.checksumType) headers['x-amz-checksum-type'] = upload.checksumType;
   return xmlResponse(
@@ -69,17 +76,28 @@ function partChecksumHeaders(part: UploadedPart): Record<string, string> {
 }
 
 export const uploadPart: S3Handler<Op<'UploadPart'>> = async (r, op) => {
-  const part = await r.services.multipart.uploadPart(r.principal, op.bucket, op.key, uploadIdParam(r), partNumberParam(r), r.body());
-  return emptyResponse(200, partChecksumHeaders(part));
+  const key = customerKey(r);
+  const part = await r.services.multipart.uploadPart(r.principal, op.bucket, op.key, uploadIdParam(r), partNumberParam(r), r.body(), key);
+  return emptyResponse(200, { ...partChecksumHeaders(part), ...customerKeyEcho(key) });
 };
+
+const SSEC = 'x-amz-server-side-encryption-customer-';
+
+/** The SSE-C headers S3 answers a request that carried a customer key with. */
+function customerKeyEcho(key: { readonly md5: string } | undefined): Record<string, string> {
+  return key === undefined ? {} : { [`${SSEC}algorithm`]: 'AES256', [`${SSEC}key-md5`]: key.md5 };
+}
 
 export const uploadPartCopy: S3Handler<Op<'UploadPartCopy'>> = async (r, op) => {
   const part = await r.services.multipart.copyPart(r.principal, op.bucket, op.key, uploadIdParam(r), partNumberParam(r), {
     source: parseCopySource(r.header('x-amz-copy-source')!),
     sourceConditions: conditions(r, 'x-amz-copy-source-'),
     range: r.header('x-amz-copy-source-range'),
+    customerKey: customerKey(r),
+    sourceCustomerKey: customerKey(r, COPY_SOURCE_SSEC),
   });
-  return xmlResponse(xmlDocument('CopyPartResult', [el('LastModified', part.lastModified.toISOString()), el('ETag', `"${part.etag}"`)]));
+  const sourceVersion: Record<string, string> = part.sourceVersionId === 'null' ? {} : { 'x-amz-copy-source-version-id': part.sourceVersionId };
+  return xmlResponse(xmlDocument('CopyPartResult', [el('LastModified', part.lastModified.toISOString()), el('ETag', `"${part.etag}"`)]), 200, { ...customerKeyEcho(customerKey(r)), ...sourceVersion });
 };
 
 function completedParts(body: Buffer): CompletedPartInput[] {
@@ -108,7 +126,7 @@ export const completeMultipartUpload: S3Handler<Op<'CompleteMultipartUpload'>> =
     return value === undefined ? [] : [{ algorithm, value }];
   });
   if (declared.length > 1) fail('InvalidRequest', 'Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.');
-  const version = await r.services.multipart.complete(r.principal, op.bucket, op.key, uploadIdParam(r), parts, declared[0]);
+  const version = await r.services.multipart.complete(r.principal, op.bucket, op.key, uploadIdParam(r), parts, declared[0], customerKey(r));
   const checksum = version.checksum;
   const location = `/${op.bucket}/${op.key.split('/').map(encodeURIComponent).join('/')}`;
   return xmlResponse(
@@ -121,7 +139,7 @@ export const completeMultipartUpload: S3Handler<Op<'CompleteMultipartUpload'>> =
       checksum && el('ChecksumType', checksum.type),
     ]),
     200,
-    writeHeaders(version),
+    writeHeaders(version, r),
   );
 };
 

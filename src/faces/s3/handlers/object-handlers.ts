@@ -9,8 +9,12 @@ import {
   checksumElement,
   checksumModeEnabled,
   conditions,
+  COPY_SOURCE_SSEC,
+  customerKey,
+  encryptionHeaders,
   objectHeaders,
   requestTags,
+  sseRequest,
   storedHeaders,
   userMetadata,
 } from '../object-headers.ts';
@@ -18,6 +22,7 @@ import { checksumHeaderName } from '../auth/checksums.ts';
 import type { S3Operation } from '../router.ts';
 import { emptyResponse, xmlResponse, type S3Handler, type S3Request, type S3Response } from '../s3-context.ts';
 import { el, xmlDocument } from '../xml.ts';
+import { bypassGovernanceHeader, lockHeaders, lockRequest, requireDigestForLock } from './object-lock-handlers.ts';
 
 type ObjectOp<N extends string> = Extract<S3Operation, { name: N }>;
 
@@ -25,22 +30,28 @@ export const putObject: S3Handler<ObjectOp<'PutObject'>> = async (r, op) => {
   checkCannedAcl(r);
   const ifNoneMatch = r.header('if-none-match');
   if (ifNoneMatch !== undefined && ifNoneMatch !== '*') fail('NotImplemented', 'If-None-Match on PUT supports only "*"');
+  const lock = lockRequest(r);
+  const body = r.body();
+  if (lock !== undefined) requireDigestForLock(body);
   const version = await r.services.objects.put(r.principal, {
     bucket: op.bucket,
     key: op.key,
-    body: r.body(),
+    body,
     headers: storedHeaders(r),
     userMetadata: userMetadata(r),
     tags: requestTags(r),
     ifMatch: r.header('if-match')?.replace(/^"|"$/g, ''),
     ifNoneMatch: ifNoneMatch === '*' ? '*' : undefined,
+    lock,
+    encryption: sseRequest(r),
   });
-  return emptyResponse(200, writeHeaders(version));
+  return emptyResponse(200, writeHeaders(version, r));
 };
 
-/** ETag, version id and checksum of a version just written. */
-export function writeHeaders(v: ObjectVersion): Record<string, string> {
+/** ETag, version id, checksum and encryption of a version just written (`r`: the request, for an SSE-C key's MD5). */
+export function writeHeaders(v: ObjectVersion, r?: S3Request): Record<string, string> {
   const h: Record<string, string> = { etag: `"${v.etag}"` };
+  if (v.headers.encryption !== undefined) Object.assign(h, encryptionHeaders(v.headers.encryption, r?.header('x-amz-server-side-encryption-customer-key-md5')));
   if (v.versionId !== 'null') h['x-amz-version-id'] = v.versionId;
   if (v.checksum) {
     h[checksumHeaderName(v.checksum.algorithm)] = v.checksum.value;
@@ -69,9 +80,11 @@ async function readObject(r: S3Request, op: ObjectOp<'GetObject' | 'HeadObject'>
     range: r.header('range'),
     partNumber: partNumberParam(r),
     conditions: conditions(r),
+    customerKey: customerKey(r),
   });
   const { version, range } = result;
   const headers = objectHeaders(r, version);
+  if (version.retention || version.legalHold) Object.assign(headers, lockHeaders(version));
   const length = range ? range.end - range.start + 1 : version.size;
   headers['content-length'] = length;
   if (result.partsCount !== null) headers['x-amz-mp-parts-count'] = result.partsCount;
@@ -91,7 +104,7 @@ export const getObject: S3Handler<ObjectOp<'GetObject'>> = (r, op) => readObject
 export const headObject: S3Handler<ObjectOp<'HeadObject'>> = (r, op) => readObject(r, op, false);
 
 export const deleteObject: S3Handler<ObjectOp<'DeleteObject'>> = async (r, op) => {
-  const result = await r.services.objects.delete(r.principal, op.bucket, op.key, versionIdParam(r));
+  const result = await r.services.objects.delete(r.principal, op.bucket, op.key, versionIdParam(r), { bypassGovernance: bypassGovernanceHeader(r) });
   const h: Record<string, string> = {};
   if (result.versionId !== null && result.versionId !== 'null') h['x-amz-version-id'] = result.versionId;
   if (result.deleteMarker) h['x-amz-delete-marker'] = 'true';
@@ -135,8 +148,11 @@ export const copyObject: S3Handler<ObjectOp<'CopyObject'>> = async (r, op) => {
     headers: storedHeaders(r),
     userMetadata: userMetadata(r),
     tags: requestTags(r),
+    lock: lockRequest(r),
+    encryption: sseRequest(r),
+    sourceCustomerKey: customerKey(r, COPY_SOURCE_SSEC),
   });
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = encryptionHeaders(version.headers.encryption, r.header('x-amz-server-side-encryption-customer-key-md5'));
   if (version.versionId !== 'null') headers['x-amz-version-id'] = version.versionId;
   if (from.versionId !== 'null') headers['x-amz-copy-source-version-id'] = from.versionId;
   const checksum = version.checksum;

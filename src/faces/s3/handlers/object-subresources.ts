@@ -5,11 +5,13 @@
 import { fail, isSignetError } from '../../../core/errors.ts';
 import { validateTags } from '../../../core/names.ts';
 import type { Tag } from '../../../core/types.ts';
+import { forDeleteOf } from '../access.ts';
 import type { S3Operation } from '../router.ts';
 import { s3ErrorCode } from '../s3-errors.ts';
 import { emptyResponse, xmlResponse, type S3Handler, type S3Request } from '../s3-context.ts';
 import { child, children, el, parseXml, text, xmlDocument } from '../xml.ts';
 import { aclXml, acceptOwnerOnlyAcl } from './bucket-handlers.ts';
+import { bypassGovernanceHeader } from './object-lock-handlers.ts';
 import { MAX_XML_BODY, readXmlBody } from './xml-body.ts';
 
 type Op<N extends string> = Extract<S3Operation, { name: N }>;
@@ -85,17 +87,20 @@ function parseDelete(body: Buffer): { quiet: boolean; entries: DeleteEntry[] } {
 export const deleteObjects: S3Handler<Op<'DeleteObjects'>> = async (r, op) => {
   const { quiet, entries } = parseDelete(await readXmlBody(r, MAX_XML_BODY, true));
   await r.services.buckets.require(r.principal, op.bucket);
+  const bypassGovernance = bypassGovernanceHeader(r);
   const results: string[] = [];
   for (const entry of entries) {
     try {
-      const res = await r.services.objects.delete(r.principal, op.bucket, entry.key, entry.versionId);
+      // Each key is its own s3:DeleteObject for the bucket policy.
+      const res = await r.services.objects.delete(forDeleteOf(r.principal, op.bucket, entry.key, entry.versionId), op.bucket, entry.key, entry.versionId, { bypassGovernance });
       if (quiet) continue;
       results.push(
         el('Deleted', [
           el('Key', entry.key),
           entry.versionId !== null && el('VersionId', entry.versionId),
           res.deleteMarker && el('DeleteMarker', true),
-          res.deleteMarker && entry.versionId === null && res.versionId !== null && el('DeleteMarkerVersionId', res.versionId),
+          // The marker created, or the marker removed when the entry named one.
+          res.deleteMarker && res.versionId !== null && el('DeleteMarkerVersionId', res.versionId),
         ]),
       );
     } catch (e) {

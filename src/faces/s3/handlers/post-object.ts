@@ -24,6 +24,7 @@ export const postObject: S3Handler<Op> = async (r, op) => {
     headers: storedHeadersFrom((name) => form.fields[name]),
     userMetadata: userMetadataFrom(Object.entries(form.fields)),
     tags: tagging ? parseTagging(Buffer.from(tagging)) : [],
+    via: 'Post',
   });
   const location = `/${op.bucket}/${form.key.split('/').map(encodeURIComponent).join('/')}`;
   const answer = { ...writeHeaders(version), location };
