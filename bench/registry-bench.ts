@@ -32,7 +32,7 @@ import { measure, quantile, runPool } from './measure.ts';
 import { formatTable, num } from './report.ts';
 import { startServer } from './server-process.ts';
 import type { RunningServer } from './server-process.ts';
-import { S3Client } from './sigv4-client.ts';
+import { drain, S3Client } from './sigv4-client.ts';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const REGION = 'us-east-1';
@@ -77,10 +77,10 @@ function sagemaker(server: RunningServer): SageMakerClient {
 
 async function seedHubContent(server: RunningServer): Promise<void> {
   const s3 = new S3Client({ host: server.host, port: server.port, region: REGION, concurrency: 16, ...CREDENTIALS });
-  await s3.send({ method: 'PUT', bucket: 'bench-models' }, async () => undefined);
+  await s3.send({ method: 'PUT', bucket: 'bench-models' }, drain);
   const body = randomBytes(1024);
   await runPool({ concurrency: 16, count: FILES }, async (i) => {
-    await s3.send({ method: 'PUT', bucket: 'bench-models', key: `llm/shard-${String(i).padStart(5, '0')}.bin`, body }, async () => undefined);
+    await s3.send({ method: 'PUT', bucket: 'bench-models', key: `llm/shard-${String(i).padStart(5, '0')}.bin`, body }, drain);
   });
   const sm = sagemaker(server);
   await sm.send(new CreateHubCommand({ HubName: 'bench', HubDescription: 'registry bench' }));
@@ -187,7 +187,7 @@ function listCases(): ListCase[] {
       filter: { ...common, modelName: 'group-0500', sortBy: 'CreationTime', order: 'Ascending' },
     },
     {
-      name: 'NameContains 0-05, newest first',
+      name: 'NameContains p-05, newest first',
       input: { NameContains: 'p-05', ModelPackageType: 'Versioned', SortBy: 'CreationTime', SortOrder: 'Descending', MaxResults: 100 },
       filter: { ...common, nameContains: 'p-05', sortBy: 'CreationTime', order: 'Descending' },
     },

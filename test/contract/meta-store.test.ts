@@ -160,7 +160,7 @@ describe('key order helpers', () => {
 
 describe('SQLite group commit', () => {
   /** A store-less GroupCommit over an in-memory table, whose control statements are logged and can fail. */
-  function setup(failingCommits: number) {
+  function setup(failingCommits: number, afterCommit?: () => Promise<void>) {
     const raw = new BetterSqlite3(':memory:');
     raw.exec('create table t (k text primary key)');
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
@@ -173,7 +173,7 @@ describe('SQLite group commit', () => {
         throw new Error('disk I/O error (simulated)');
       }
       raw.exec(statement);
-    });
+    }, afterCommit);
     const insert = (k: string) => group.run((trx) => sql`insert into t (k) values (${k})`.execute(trx));
     const rows = () => (raw.prepare('select k from t order by k').all() as { k: string }[]).map((r) => r.k);
     const count = (statement: string) => log.filter((s) => s === statement).length;
@@ -213,6 +213,29 @@ describe('SQLite group commit', () => {
     for (const r of results) assert.match(String((r as PromiseRejectedResult).reason), /simulated/);
     assert.deepEqual(always.rows(), []);
     await always.close();
+  });
+
+  it('settles a batch only once it is durable, while the next batch commits meanwhile', async () => {
+    const syncs: { resolve: () => void; reject: (e: Error) => void }[] = [];
+    const g = setup(0, () => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })));
+    let firstDone = false;
+    const first = g.insert('a').then(() => (firstDone = true));
+    while (syncs.length < 1) await new Promise((r) => setImmediate(r));
+    // Committed, not yet durable: not acknowledged, and the next batch goes ahead.
+    const second = g.insert('b');
+    while (syncs.length < 2) await new Promise((r) => setImmediate(r));
+    assert.equal(firstDone, false);
+    assert.deepEqual(g.rows(), ['a', 'b']);
+    syncs[1]!.resolve();
+    await second;
+    assert.equal(firstDone, false, 'each batch waits for its own fsync');
+    syncs[0]!.reject(new Error('fsync failed (simulated)'));
+    await assert.rejects(first, /fsync failed/);
+    const third = g.insert('c');
+    while (syncs.length < 3) await new Promise((r) => setImmediate(r));
+    const closed = g.close();
+    syncs[2]!.resolve();
+    await Promise.all([third, closed]);
   });
 });
 

@@ -4,104 +4,24 @@
  * an RFC 9457 problem document (`application/problem+json`).
  */
 import type { ErrorCode, SignetError } from '../../core/errors.ts';
+import { s3Status } from '../s3/s3-errors.ts';
 
-/** Exhaustive, so a new core code cannot slip through unmapped. */
-const STATUS: Record<ErrorCode, number> = {
-  AccessDenied: 403,
-  AuthorizationHeaderMalformed: 400,
-  AuthorizationQueryParametersError: 400,
-  BadDigest: 400,
-  BucketAlreadyExists: 409,
-  BucketAlreadyOwnedByYou: 409,
-  BucketNotEmpty: 409,
-  ConditionalRequestConflict: 409,
-  EntityTooLarge: 413,
-  EntityTooSmall: 400,
-  ExpiredToken: 401,
-  IncompleteBody: 400,
-  InternalError: 500,
-  // SigV4 failures answer 403, as S3 and the admin API do.
-  InvalidAccessKeyId: 403,
-  InvalidArgument: 400,
-  InvalidBucketName: 400,
-  InvalidDigest: 400,
-  InvalidPart: 400,
-  InvalidPartNumber: 400,
-  InvalidPartOrder: 400,
-  InvalidRange: 416,
-  InvalidRequest: 400,
-  InvalidStorageClass: 400,
-  InvalidTag: 400,
-  KeyTooLongError: 400,
-  MalformedPOSTRequest: 400,
-  MaxPostPreDataLengthExceeded: 413,
-  InvalidPolicyDocument: 400,
-  MalformedXML: 400,
-  MaxMessageLengthExceeded: 413,
-  MalformedPolicy: 400,
-  NoSuchBucketPolicy: 404,
-  NoSuchCORSConfiguration: 404,
-  NoSuchLifecycleConfiguration: 404,
-  CORSResponse: 403,
-  ServerSideEncryptionConfigurationNotFoundError: 404,
-  InvalidBucketState: 409,
-  ObjectLockConfigurationNotFoundError: 404,
-  NoSuchObjectLockConfiguration: 404,
-  // S3 Select (all 400, as S3).
-  InvalidExpressionType: 400,
-  MissingRequiredParameter: 400,
-  ObjectSerializationConflict: 400,
-  InvalidCompressionFormat: 400,
-  InvalidFileHeaderInfo: 400,
-  InvalidJsonType: 400,
-  InvalidQuoteFields: 400,
-  InvalidRequestParameter: 400,
-  InvalidTextEncoding: 400,
-  ExpressionTooLong: 400,
-  LexerInvalidChar: 400,
-  ParseUnexpectedToken: 400,
-  ParseExpectedExpression: 400,
-  ParseSelectMissingFrom: 400,
-  ParseUnsupportedSyntax: 400,
-  ParseExpectedTypeName: 400,
-  ParseAsteriskIsNotAloneInSelectList: 400,
-  ParseUnsupportedCallWithStar: 400,
-  UnsupportedFunction: 400,
-  IncorrectSqlFunctionArgumentType: 400,
-  UnsupportedSqlOperation: 400,
-  InvalidColumnIndex: 400,
-  CastFailed: 400,
-  CSVParsingError: 400,
-  JSONParsingError: 400,
-  OverMaxRecordSize: 400,
-  MetadataTooLarge: 400,
-  MethodNotAllowed: 405,
-  MissingContentLength: 411,
-  MissingSecurityHeader: 400,
-  NoSuchAccessKey: 404,
-  NoSuchBucket: 404,
-  NoSuchKey: 404,
-  NoSuchTagSet: 404,
-  NoSuchUpload: 404,
-  NoSuchUser: 404,
-  NoSuchVersion: 404,
-  NotImplemented: 501,
-  NotModified: 304,
-  PreconditionFailed: 412,
-  RequestTimeTooSkewed: 403,
-  SignatureDoesNotMatch: 403,
-  UserAlreadyExists: 409,
-  XAmzContentSHA256Mismatch: 400,
-  ResourceNotFound: 404,
-  ResourceInUse: 409,
-  ResourceLimitExceeded: 400,
-  Conflict: 409,
-  EulaNotAccepted: 403,
+/**
+ * Where REST answers differently from S3's status for the same code. Every
+ * other code keeps S3's status (`s3Status` is exhaustive, so no code slips
+ * through unmapped): SigV4 failures answer 403 as S3 and the admin API do.
+ */
+const REST_STATUS: Partial<Record<ErrorCode, number>> = {
   Unauthenticated: 401,
+  ExpiredToken: 401,
+  EntityTooLarge: 413,
+  MaxPostPreDataLengthExceeded: 413,
+  MaxMessageLengthExceeded: 413,
+  InvalidPartNumber: 400,
 };
 
 export function restStatus(code: ErrorCode): number {
-  return STATUS[code];
+  return REST_STATUS[code] ?? s3Status(code);
 }
 
 export interface Problem {
