@@ -37,6 +37,7 @@ import { Readable } from 'node:stream';
 import type { BlobStore } from '../ports/blob-store.ts';
 import { SignetError } from './errors.ts';
 import type { Extent } from './types.ts';
+import { slicesOf } from './extent-reader.ts';
 
 const MAGIC = Buffer.from('SGE1', 'latin1');
 export const HEADER_BYTES = 76;
@@ -384,16 +385,3 @@ export function readEncrypted(blobs: BlobStore, source: EncryptedSource, start: 
   );
 }
 
-/** The parts of the extents that cover `[from, to)` of the data, in order. */
-function slicesOf(extents: readonly Extent[], from: number, to: number): Extent[] {
-  const out: Extent[] = [];
-  let at = 0;
-  for (const e of extents) {
-    const lo = Math.max(from, at);
-    const hi = Math.min(to, at + e.length);
-    if (lo < hi) out.push({ blob: e.blob, offset: e.offset + (lo - at), length: hi - lo });
-    at += e.length;
-    if (at >= to) break;
-  }
-  return out;
-}

@@ -38,7 +38,7 @@ export function readExtents(blobs: BlobStore, source: ExtentSource, start: numbe
 }
 
 /** The parts of the extents that cover `[from, to)` of the data, in order. */
-function slicesOf(extents: readonly Extent[], from: number, to: number): Slice[] {
+export function slicesOf(extents: readonly Extent[], from: number, to: number): Slice[] {
   const out: Slice[] = [];
   let at = 0; // data offset of the current extent
   for (const e of extents) {

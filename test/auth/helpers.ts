@@ -3,11 +3,8 @@
  * S3 client wired to a capturing handler (it signs for real, sends nothing),
  * and small stream helpers.
  */
-import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { S3Client } from '@aws-sdk/client-s3';
-import { isSignetError } from '../../src/core/errors.ts';
-import type { ErrorCode } from '../../src/core/errors.ts';
 import type { Principal } from '../../src/core/types.ts';
 import { staticSecretLookup } from '../../src/faces/s3/auth/credentials.ts';
 import type { AuthRequest } from '../../src/faces/s3/auth/request-view.ts';
@@ -17,18 +14,7 @@ export const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 export const PRINCIPAL: Principal = { userId: 'u1', userName: 'alice', isRoot: false, accessKeyId: AKID };
 export const lookup = staticSecretLookup([{ accessKeyId: AKID, secretKey: SECRET, principal: PRINCIPAL }]);
 
-/** Asserts that `run` rejects with a SignetError of `code`; returns it for further checks. */
-export async function rejectsWith(run: Promise<unknown> | (() => unknown), code: ErrorCode, message?: RegExp): Promise<void> {
-  await assert.rejects(
-    async () => (typeof run === 'function' ? run() : run),
-    (e: unknown) => {
-      assert.ok(isSignetError(e), `expected a SignetError, got ${String(e)}`);
-      assert.equal(e.code, code, `code (message: ${e.message})`);
-      if (message) assert.match(e.message, message);
-      return true;
-    },
-  );
-}
+export { rejectsWith } from '../support/rejects-with.ts';
 
 export async function collect(stream: Readable): Promise<Buffer> {
   const parts: Buffer[] = [];

@@ -10,7 +10,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Buckets } from '../../src/core/buckets.ts';
-import { isSignetError, type ErrorCode } from '../../src/core/errors.ts';
 import type { DownloadGrant, DownloadRequest, Registry, UploadGrant } from '../../src/core/registry/registry-api.ts';
 import { createRegistry } from '../../src/core/registry/registry.ts';
 import type { RegistryPrincipal } from '../../src/core/registry/registry-types.ts';
@@ -18,19 +17,12 @@ import { parseS3Uri } from '../../src/core/registry/s3-uri.ts';
 import type { SystemAccount } from '../../src/core/registry/system-account.ts';
 import { UrlSigner } from '../../src/core/registry/url-signer.ts';
 import { describeEachMeta, ROOT, startTestSignet, type TestSignet } from '../support/test-signet.ts';
+import { rejectsWith } from '../support/rejects-with.ts';
 
 const BUCKET = 'models';
 const sha256Hex = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const sha256B64 = (b: Buffer): string => createHash('sha256').update(b).digest('base64');
 
-async function rejectsWith(p: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(isSignetError(e), `expected a SignetError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 async function fetchBytes(url: string, init?: RequestInit): Promise<{ status: number; body: Buffer }> {
   const res = await fetch(url, init);

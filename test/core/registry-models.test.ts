@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { LocalFsBlobStore } from '../../src/adapters/blob/local-fs-blob-store.ts';
 import { Buckets } from '../../src/core/buckets.ts';
-import { isSignetError, type ErrorCode } from '../../src/core/errors.ts';
+import { isSignetError } from '../../src/core/errors.ts';
 import { readExtents } from '../../src/core/extent-reader.ts';
 import { collectGarbage } from '../../src/core/gc.ts';
 import { Multipart, MIN_PART_SIZE } from '../../src/core/multipart.ts';
@@ -32,19 +32,12 @@ import { UrlSigner } from '../../src/core/registry/url-signer.ts';
 import type { Principal } from '../../src/core/types.ts';
 import type { MetaStore } from '../../src/ports/meta-store.ts';
 import { describeEachMetaStore, type OpenedMetaStore } from '../support/meta-stores.ts';
+import { rejectsWith } from '../support/rejects-with.ts';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 /** Objects above this go to blobs; below, inline: both paths get exercised. */
 const INLINE = 1024;
 
-async function rejectsWith(p: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(isSignetError(e), `expected a SignetError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 /** The real upload grants, with a record of each request and answer. */
 class RecordingGranter implements UploadGranter {

@@ -7,22 +7,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Buckets } from '../../src/core/buckets.ts';
-import { isSignetError, type ErrorCode } from '../../src/core/errors.ts';
+import { isSignetError } from '../../src/core/errors.ts';
 import type { Registry } from '../../src/core/registry/registry-api.ts';
 import { createRegistry } from '../../src/core/registry/registry.ts';
 import type { RegistryPrincipal } from '../../src/core/registry/registry-types.ts';
 import type { SystemAccount } from '../../src/core/registry/system-account.ts';
 import { authenticateRegistry } from '../../src/faces/registry-auth.ts';
 import { describeEachMeta, ROOT, startTestSignet, type TestSignet } from '../support/test-signet.ts';
+import { rejectsWith } from '../support/rejects-with.ts';
 
-async function rejectsWith(p: Promise<unknown>, code: ErrorCode, message?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(isSignetError(e), `expected a SignetError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
 
 const scopesOf = (who: RegistryPrincipal): string[] => [...who.scopes].sort();
 

@@ -53,18 +53,4 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers }).end(text);
 }
 
-/**
- * After an answer sent before the body was read: read and drop the rest so
- * the client sees the answer and may reuse the connection; past 8 MiB the
- * connection is cut instead.
- */
-export function drainUnread(req: IncomingMessage): void {
-  if (req.readableEnded || req.complete) return;
-  let drained = 0;
-  req.on('data', (chunk: Buffer) => {
-    drained += chunk.length;
-    if (drained > 8 * 1024 * 1024) req.destroy();
-  });
-  req.on('error', () => {});
-  req.resume();
-}
+export { drainUnread } from '../../http/drain-unread.ts';

@@ -22,6 +22,7 @@ import { actualRequestCorsHeaders } from './handlers/bucket-config-handlers.ts';
 import { resolveAddress, routeS3, type S3Operation } from './router.ts';
 import type { S3Request, S3Response, S3Services } from './s3-context.ts';
 import { s3ErrorHeaders, s3ErrorXml, s3Status } from './s3-errors.ts';
+import { drainUnread } from '../../http/drain-unread.ts';
 
 export interface S3FaceOptions {
   readonly services: S3Services;
@@ -190,23 +191,6 @@ function setHeaderSafe(res: ServerResponse, name: string, value: string | number
   res.setHeader(name, safe);
 }
 
-/**
- * An answer sent before the body was read (an error, usually): read and drop
- * the rest so the client can read the answer and reuse the connection; a
- * body over 8 MiB is not worth it, and the connection is cut instead.
- */
-function drainUnread(req: IncomingMessage): void {
-  if (req.readableEnded || req.complete) return;
-  let drained = 0;
-  req.on('data', (chunk: Buffer) => {
-    drained += chunk.length;
-    if (drained > 8 * 1024 * 1024) req.destroy();
-  });
-  req.on('error', () => {});
-  // A consumer that gave up (a POST form parser after a size error) may still hold it paused through a pipe.
-  req.unpipe();
-  req.resume();
-}
 
 async function sendError(req: IncomingMessage, res: ServerResponse, e: unknown, resource: string, requestId: string, log: Logger): Promise<void> {
   const error = isSignetError(e) ? e : new SignetError('InternalError', 'We encountered an internal error. Please try again.');
