@@ -6,8 +6,8 @@
  * ExpectedS3Url, expiry after 15 minutes).
  */
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
-import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { after, it } from 'node:test';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   CreateHubCommand,
   CreateHubContentPresignedUrlsCommand,
@@ -27,7 +27,7 @@ import {
   UpdateHubContentCommand,
 } from '@aws-sdk/client-sagemaker';
 import { assertFails, sagemakerClient, TestClock } from '../support/sagemaker.ts';
-import { describeEachMeta, startTestSignet, type TestSignet } from '../support/test-signet.ts';
+import { describeEachMeta, useTestSignet, type TestSignet } from '../support/test-signet.ts';
 
 const BUCKET = 'artifacts';
 const ARN_PREFIX = /^arn:aws:sagemaker:us-east-1:\d{12}:/;
@@ -37,18 +37,11 @@ describeEachMeta('SageMaker face: hubs and hub content', (kind) => {
   let sm: SageMakerClient;
   let s3: S3Client;
   const clock = new TestClock();
-
-  before(async () => {
-    t = await startTestSignet(kind, { clock: clock.now });
+  useTestSignet(kind, { clock: clock.now, buckets: [BUCKET] }, (started) => {
+    ({ t, s3 } = started);
     sm = sagemakerClient(t);
-    s3 = t.s3();
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   });
-  after(async () => {
-    sm?.destroy();
-    s3?.destroy();
-    await t?.close();
-  });
+  after(() => sm?.destroy());
 
   const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
   const document = (fields: Record<string, string>) => JSON.stringify({ Framework: 'pytorch', ...fields });

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   BatchDescribeModelPackageCommand,
   CreateModelPackageCommand,
@@ -26,7 +26,7 @@ import {
   UpdateModelPackageCommand,
 } from '@aws-sdk/client-sagemaker';
 import { assertFails, sagemakerClient, TestClock } from '../support/sagemaker.ts';
-import { describeEachMeta, ROOT, startTestSignet, type TestSignet } from '../support/test-signet.ts';
+import { describeEachMeta, ROOT, startTestSignet, useTestSignet, type TestSignet } from '../support/test-signet.ts';
 
 const BUCKET = 'models';
 const ARN = /^arn:aws:sagemaker:us-east-1:\d{12}:/;
@@ -36,18 +36,11 @@ describeEachMeta('SageMaker face: model packages', (kind) => {
   let sm: SageMakerClient;
   let s3: S3Client;
   const clock = new TestClock();
-
-  before(async () => {
-    t = await startTestSignet(kind, { clock: clock.now });
+  useTestSignet(kind, { clock: clock.now, buckets: [BUCKET] }, (started) => {
+    ({ t, s3 } = started);
     sm = sagemakerClient(t);
-    s3 = t.s3();
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   });
-  after(async () => {
-    sm?.destroy();
-    s3?.destroy();
-    await t?.close();
-  });
+  after(() => sm?.destroy());
 
   const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
   const create = (input: CreateModelPackageCommandInput) => sm.send(new CreateModelPackageCommand(input));

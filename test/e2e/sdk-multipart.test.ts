@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { after, before, it } from 'node:test';
+import { it } from 'node:test';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -25,7 +25,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { describeEachMeta, startTestSignet, type TestSignet } from '../support/test-signet.ts';
+import { describeEachMeta, useTestSignet } from '../support/test-signet.ts';
 import { bytesOf, checksumB64, compositeChecksum, md5Hex, multipartEtag, pattern, rejectsS3, type Algorithm } from './sdk-helpers.ts';
 
 const B = 'mpu';
@@ -35,18 +35,8 @@ type ChecksumFields = { ChecksumCRC32?: string; ChecksumCRC32C?: string; Checksu
 const field = (alg: Algorithm): keyof ChecksumFields => `Checksum${alg}`;
 
 describeEachMeta('SDK v3: multipart uploads', (kind) => {
-  let t: TestSignet;
   let s3: S3Client;
-
-  before(async () => {
-    t = await startTestSignet(kind);
-    s3 = t.s3();
-    await s3.send(new CreateBucketCommand({ Bucket: B }));
-  });
-  after(async () => {
-    s3?.destroy();
-    await t?.close();
-  });
+  useTestSignet(kind, { buckets: [B] }, (started) => ({ s3 } = started));
 
   /** Uploads `parts` under the given part numbers and returns what CompleteMultipartUpload needs. */
   async function uploadParts(key: string, uploadId: string, parts: readonly [number, Buffer][], extra: Record<string, unknown> = {}): Promise<CompletedPart[]> {

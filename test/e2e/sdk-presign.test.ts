@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, it } from 'node:test';
-import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { it } from 'node:test';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { describeEachMeta, startTestSignet, type TestSignet } from '../support/test-signet.ts';
+import { describeEachMeta, useTestSignet, type TestSignet } from '../support/test-signet.ts';
 import { checksumB64, md5Hex, pattern, rejectsS3, xmlCode } from './sdk-helpers.ts';
 
 const B = 'presign';
@@ -47,16 +47,7 @@ function flip(s: string, at = s.length - 1): string {
 describeEachMeta('SDK v3: presigned URLs and POST policies', (kind) => {
   let t: TestSignet;
   let s3: S3Client;
-
-  before(async () => {
-    t = await startTestSignet(kind);
-    s3 = t.s3();
-    await s3.send(new CreateBucketCommand({ Bucket: B }));
-  });
-  after(async () => {
-    s3?.destroy();
-    await t?.close();
-  });
+  useTestSignet(kind, { buckets: [B] }, (started) => ({ t, s3 } = started));
 
   /** Posts a presigned form with fetch: its fields first, then the file. */
   async function postForm(post: { url: string; fields: Record<string, string> }, file: Buffer, override: Record<string, string> = {}): Promise<Response> {

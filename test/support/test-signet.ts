@@ -10,9 +10,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { checkPostgres, dropSchema, PG_URL } from './meta-stores.ts';
-import { S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import * as Minio from 'minio';
 import { startSignet, type Signet } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -105,4 +105,30 @@ export function describeEachMeta(name: string, suite: (kind: MetaKind) => void):
       suite(kind);
     });
   }
+}
+
+/** What {@link useTestSignet} starts for a suite. */
+export interface SuiteSignet {
+  readonly t: TestSignet;
+  readonly s3: S3Client;
+}
+
+/**
+ * Starts a Signet for the enclosing suite (before/after hooks) with a root
+ * SDK client and `buckets` created, and hands them to `assign`; stops it all
+ * after the suite.
+ */
+export function useTestSignet(kind: MetaKind, opts: StartTestOptions & { readonly buckets?: readonly string[] }, assign: (started: SuiteSignet) => void): void {
+  let started: SuiteSignet | undefined;
+  before(async () => {
+    const t = await startTestSignet(kind, opts);
+    const s3 = t.s3();
+    started = { t, s3 };
+    for (const bucket of opts.buckets ?? []) await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    assign(started);
+  });
+  after(async () => {
+    started?.s3.destroy();
+    await started?.t.close();
+  });
 }
