@@ -4,6 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
@@ -11,6 +14,7 @@ import { GroupCommit } from '../../src/adapters/meta/group-commit.ts';
 import { KyselyMetaStore } from '../../src/adapters/meta/kysely-meta-store.ts';
 import { compareKeys, prefixEnd } from '../../src/adapters/meta/key-order.ts';
 import { SIGNET_MIGRATIONS } from '../../src/adapters/meta/migrations.ts';
+import { openSqliteMetaStore } from '../../src/adapters/meta/sqlite-meta-store.ts';
 import type { SignetMigration } from '../../src/adapters/meta/migrations.ts';
 import type { Database } from '../../src/adapters/meta/schema.ts';
 import { isSignetError } from '../../src/core/errors.ts';
@@ -177,7 +181,7 @@ describe('SQLite group commit', () => {
     const insert = (k: string) => group.run((trx) => sql`insert into t (k) values (${k})`.execute(trx));
     const rows = () => (raw.prepare('select k from t order by k').all() as { k: string }[]).map((r) => r.k);
     const count = (statement: string) => log.filter((s) => s === statement).length;
-    return { insert, rows, count, close: () => group.close().then(() => db.destroy()) };
+    return { group, insert, rows, count, close: () => group.close().then(() => db.destroy()) };
   }
 
   it('runs the writes of one event-loop turn in one transaction, each in its savepoint', async () => {
@@ -236,6 +240,58 @@ describe('SQLite group commit', () => {
     const closed = g.close();
     syncs[2]!.resolve();
     await Promise.all([third, closed]);
+  });
+
+  it('runs a task between batches and holds the next batch until it ends', async () => {
+    const g = setup(0);
+    await g.insert('a');
+    let release = (): void => {};
+    let rowsDuringTask: string[] = [];
+    const task = g.group.between(async () => {
+      rowsDuringTask = g.rows();
+      await new Promise<void>((r) => (release = r));
+    });
+    const second = g.insert('b');
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    assert.deepEqual(rowsDuringTask, ['a']);
+    assert.deepEqual(g.rows(), ['a'], 'no batch begins while the task runs');
+    release();
+    await Promise.all([task, second]);
+    assert.deepEqual(g.rows(), ['a', 'b']);
+    await assert.rejects(g.group.between(() => Promise.reject(new Error('task failed'))), /task failed/);
+    await g.insert('c');
+    assert.deepEqual(g.rows(), ['a', 'b', 'c'], 'a failed task fails only itself');
+    await g.close();
+  });
+});
+
+describe('SQLite WAL under sustained writes', () => {
+  it('starts the WAL over instead of letting it grow with the data written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'signet-wal-'));
+    const file = join(dir, 'meta.sqlite');
+    const store = await openSqliteMetaStore(file);
+    try {
+      await store.migrate();
+      await store.createBucket(bucket('wal'));
+      const body = Buffer.alloc(8192, 7);
+      const total = 10_000;
+      let next = 0;
+      // 80 MiB of inline bodies, 32 writes in flight: without a reset the WAL holds all of it.
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next < total) {
+            const i = next++;
+            await store.putVersion(version('wal', `k${i}`, { size: body.length, inline: body }), { versioning: 'Unversioned' });
+          }
+        }),
+      );
+      const walBytes = (await stat(`${file}-wal`)).size;
+      assert.ok(walBytes < 48 * 2 ** 20, `WAL is ${(walBytes / 2 ** 20).toFixed(1)} MiB after 80 MiB written`);
+      assert.equal((await store.getVersion('wal', `k${total - 1}`, null))?.size, body.length);
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -328,6 +384,34 @@ await describeEachMetaStore('MetaStore', (factory) => {
       assert.equal(await store.getAccessKey('AK1'), null);
       assert.deepEqual(await store.listAccessKeys('u1'), []);
       await rejectsWith(store.deleteUser('u1'), 'NoSuchUser');
+    });
+  });
+
+  describe('catalog reads (users, keys, buckets) after writes', () => {
+    it('sees its own writes and those of another node at once', async () => {
+      await store.createUser({ id: 'u1', name: 'alice', isRoot: false, createdAt: T0 });
+      await store.putAccessKey({ accessKeyId: 'AK1', secretKey: 's1', userId: 'u1', createdAt: T0 });
+      await store.createBucket(bucket('cb'));
+      // Read twice: a store that keeps catalog records in memory now holds them.
+      for (let i = 0; i < 2; i++) {
+        assert.equal((await store.getAccessKey('AK1'))?.secretKey, 's1');
+        assert.equal((await store.getUser({ id: 'u1' }))?.name, 'alice');
+        assert.equal((await store.getBucket('cb'))?.versioning, 'Unversioned');
+      }
+      await store.updateBucket('cb', { versioning: 'Enabled' });
+      assert.equal((await store.getBucket('cb'))?.versioning, 'Enabled');
+      await store.putAccessKey({ accessKeyId: 'AK1', secretKey: 's2', userId: 'u1', createdAt: T0 });
+      assert.equal((await store.getAccessKey('AK1'))?.secretKey, 's2');
+
+      const other = await opened.openAnother();
+      await other.updateBucket('cb', { versioning: 'Suspended' });
+      assert.equal((await store.getBucket('cb'))?.versioning, 'Suspended');
+      await other.deleteAccessKey('AK1');
+      assert.equal(await store.getAccessKey('AK1'), null);
+      await other.deleteUser('u1');
+      assert.equal(await store.getUser({ id: 'u1' }), null);
+      await other.deleteBucket('cb');
+      assert.equal(await store.getBucket('cb'), null);
     });
   });
 

@@ -18,6 +18,10 @@
  * while the previous fsync is in flight, so the disk's latency is paid once
  * per batch without stalling the writes that arrive meanwhile. Each batch's
  * own fsync starts after its commit, so it covers every earlier batch too.
+ *
+ * `between` runs a task while no batch is open and holds the next batch
+ * until it is done: the WAL reset (`sqlite-checkpointer.ts`) needs a moment
+ * with no writer.
  */
 import type { Db } from './meta-dialect.ts';
 
@@ -49,6 +53,7 @@ export class GroupCommit {
   readonly #control: RunControl;
   readonly #afterCommit: () => Promise<void>;
   #queue: Job[] = [];
+  #between: (() => Promise<void>)[] = [];
   #draining: Promise<void> | null = null;
   /** Committed batches waiting for `afterCommit` before they are settled. */
   readonly #settling = new Set<Promise<void>>();
@@ -70,9 +75,25 @@ export class GroupCommit {
     if (this.#closed) return Promise.reject(new Error('The metadata store is closed.'));
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ op, resolve: resolve as (value: unknown) => void, reject });
-      // setImmediate: everything queued in this turn, microtasks included, joins the batch.
-      this.#draining ??= new Promise<void>((done) => setImmediate(done)).then(() => this.#drain());
+      this.#startDraining();
     });
+  }
+
+  /**
+   * Runs `task` after the open batch has committed and before the next one
+   * begins; writes that arrive meanwhile wait and then commit together.
+   * A failing task fails only this call.
+   */
+  between(task: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#between.push(() => task().then(resolve, reject));
+      this.#startDraining();
+    });
+  }
+
+  #startDraining(): void {
+    // setImmediate: everything queued in this turn, microtasks included, joins the batch.
+    this.#draining ??= new Promise<void>((done) => setImmediate(done)).then(() => this.#drain());
   }
 
   /** Refuses new operations and waits for queued ones to settle. */
@@ -84,9 +105,10 @@ export class GroupCommit {
 
   async #drain(): Promise<void> {
     try {
-      while (this.#queue.length > 0) {
+      while (this.#queue.length > 0 || this.#between.length > 0) {
+        for (const task of this.#between.splice(0)) await task();
         const batch = this.#queue.splice(0, MAX_BATCH);
-        await this.#commit(batch);
+        if (batch.length > 0) await this.#commit(batch);
       }
     } finally {
       this.#draining = null;

@@ -44,6 +44,7 @@ import type { StatementRunner } from './statements.ts';
 import type { Tx } from './object-writes.ts';
 import type { RegistryStore } from '../../ports/registry-store.ts';
 import { KyselyRegistryStore } from './registry-store.ts';
+import type { CatalogCache, CatalogKind } from './catalog-cache.ts';
 import { accessKeyRow, bucketRow, flag, toAccessKey, toBucket, toUpload, toUser, uploadRow, userRow } from './rows.ts';
 
 // Point reads every request makes (its access key, user and bucket): prepared once.
@@ -73,6 +74,8 @@ export interface KyselyMetaStoreOptions {
   };
   /** Runs first on close(), e.g. to let queued writes finish. */
   readonly beforeClose?: () => Promise<void>;
+  /** Keeps users, access keys and buckets in memory (one writing process only). */
+  readonly catalog?: CatalogCache;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -88,6 +91,7 @@ export class KyselyMetaStore implements MetaStore {
   readonly #beforeClose: (() => Promise<void>) | undefined;
   readonly #readStatements: StatementRunner;
   readonly #writeStatements: (trx: Db) => StatementRunner;
+  readonly #catalog: CatalogCache | undefined;
 
   constructor(db: Db, dialect: MetaDialect, options: KyselyMetaStoreOptions = {}) {
     this.#db = db;
@@ -95,6 +99,7 @@ export class KyselyMetaStore implements MetaStore {
     this.#reader = options.reader ?? db;
     this.#transact = options.transact ?? ((fn) => this.#retrying(fn));
     this.#beforeClose = options.beforeClose;
+    this.#catalog = options.catalog;
     const cache = new StatementCache(db, dialect);
     this.#readStatements = options.statements?.read ?? kyselyRunner(this.#reader, cache);
     this.#writeStatements = options.statements?.write ?? ((trx) => kyselyRunner(trx, cache));
@@ -113,6 +118,15 @@ export class KyselyMetaStore implements MetaStore {
 
   #write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.#transact((db) => fn({ db, dialect: this.#dialect, q: this.#writeStatements(db) }));
+  }
+
+  /** A write to users, access keys or buckets: the catalog cache must not outlive it. */
+  #writeCatalog<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.#catalog === undefined ? this.#write(fn) : this.#catalog.writing(() => this.#write(fn));
+  }
+
+  #readCatalog<T extends object>(kind: CatalogKind, id: string, load: () => Promise<T | null>): Promise<T | null> {
+    return this.#catalog === undefined ? load() : this.#catalog.get(kind, id, load);
   }
 
   /** Runs `migrations` (default: all of Signet's); tests pass extra ones. */
@@ -139,7 +153,7 @@ export class KyselyMetaStore implements MetaStore {
   // Users and access keys
 
   async createUser(user: User): Promise<void> {
-    await this.#write(async ({ db }) => {
+    await this.#writeCatalog(async ({ db }) => {
       try {
         await db.insertInto('users').values(userRow(user)).execute();
       } catch (e) {
@@ -150,10 +164,13 @@ export class KyselyMetaStore implements MetaStore {
   }
 
   async getUser(idOrName: { id: string } | { name: string }): Promise<User | null> {
-    const row =
-      'id' in idOrName
-        ? (await this.#readStatements.all(userById, { id: idOrName.id }))[0]
-        : await this.#reader.selectFrom('users').selectAll().where('name', '=', idOrName.name).executeTakeFirst();
+    if ('id' in idOrName) {
+      return this.#readCatalog('user', idOrName.id, async () => {
+        const row = (await this.#readStatements.all(userById, { id: idOrName.id }))[0];
+        return row === undefined ? null : toUser(row);
+      });
+    }
+    const row = await this.#reader.selectFrom('users').selectAll().where('name', '=', idOrName.name).executeTakeFirst();
     return row === undefined ? null : toUser(row);
   }
 
@@ -163,7 +180,7 @@ export class KyselyMetaStore implements MetaStore {
   }
 
   async deleteUser(id: string): Promise<void> {
-    await this.#write(async ({ db }) => {
+    await this.#writeCatalog(async ({ db }) => {
       const { numDeletedRows } = await db.deleteFrom('users').where('id', '=', id).executeTakeFirstOrThrow();
       if (numDeletedRows === 0n) fail('NoSuchUser', `No user ${id}.`);
     });
@@ -171,7 +188,7 @@ export class KyselyMetaStore implements MetaStore {
 
   /** Adds the key, or replaces it (same id: new secret or owner). NoSuchUser. */
   async putAccessKey(key: AccessKey): Promise<void> {
-    await this.#write(async ({ db }) => {
+    await this.#writeCatalog(async ({ db }) => {
       const user = await db.selectFrom('users').select('id').where('id', '=', key.userId).executeTakeFirst();
       if (user === undefined) fail('NoSuchUser', `No user ${key.userId}.`);
       const row = accessKeyRow(key);
@@ -187,9 +204,11 @@ export class KyselyMetaStore implements MetaStore {
     });
   }
 
-  async getAccessKey(accessKeyId: string): Promise<AccessKey | null> {
-    const row = (await this.#readStatements.all(accessKeyById, { id: accessKeyId }))[0];
-    return row === undefined ? null : toAccessKey(row);
+  getAccessKey(accessKeyId: string): Promise<AccessKey | null> {
+    return this.#readCatalog('accessKey', accessKeyId, async () => {
+      const row = (await this.#readStatements.all(accessKeyById, { id: accessKeyId }))[0];
+      return row === undefined ? null : toAccessKey(row);
+    });
   }
 
   async listAccessKeys(userId: string): Promise<AccessKey[]> {
@@ -204,7 +223,7 @@ export class KyselyMetaStore implements MetaStore {
   }
 
   async deleteAccessKey(accessKeyId: string): Promise<void> {
-    await this.#write(async ({ db }) => {
+    await this.#writeCatalog(async ({ db }) => {
       const q = db.deleteFrom('access_keys').where('access_key_id', '=', accessKeyId);
       const { numDeletedRows } = await q.executeTakeFirstOrThrow();
       if (numDeletedRows === 0n) fail('NoSuchAccessKey', `No access key ${accessKeyId}.`);
@@ -214,7 +233,7 @@ export class KyselyMetaStore implements MetaStore {
   // Buckets
 
   async createBucket(bucket: Bucket): Promise<void> {
-    await this.#write(async ({ db }) => {
+    await this.#writeCatalog(async ({ db }) => {
       try {
         await db.insertInto('buckets').values(bucketRow(bucket)).execute();
       } catch (e) {
@@ -224,9 +243,11 @@ export class KyselyMetaStore implements MetaStore {
     });
   }
 
-  async getBucket(name: string): Promise<Bucket | null> {
-    const row = (await this.#readStatements.all(bucketByName, { name }))[0];
-    return row === undefined ? null : toBucket(row);
+  getBucket(name: string): Promise<Bucket | null> {
+    return this.#readCatalog('bucket', name, async () => {
+      const row = (await this.#readStatements.all(bucketByName, { name }))[0];
+      return row === undefined ? null : toBucket(row);
+    });
   }
 
   async listBuckets(ownerId: string | null): Promise<Bucket[]> {
@@ -240,7 +261,7 @@ export class KyselyMetaStore implements MetaStore {
   }
 
   async deleteBucket(name: string): Promise<void> {
-    await this.#write(async (tx) => {
+    await this.#writeCatalog(async (tx) => {
       // FOR UPDATE waits for writers holding the bucket (FOR KEY SHARE) and blocks new ones.
       const q = tx.db.selectFrom('buckets').select('name').where('name', '=', name);
       const found = await writes.forUpdate(tx.dialect, q).executeTakeFirst();
@@ -258,7 +279,7 @@ export class KyselyMetaStore implements MetaStore {
   }
 
   async updateBucket(name: string, patch: BucketPatch): Promise<Bucket> {
-    return this.#write(async (tx) => {
+    return this.#writeCatalog(async (tx) => {
       const q = tx.db.selectFrom('buckets').selectAll().where('name', '=', name);
       const row = await writes.forUpdate(tx.dialect, q).executeTakeFirst();
       if (row === undefined) fail('NoSuchBucket', `No bucket ${name}.`);

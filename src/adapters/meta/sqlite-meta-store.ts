@@ -11,6 +11,8 @@
  * - Two connections: the writer runs the batched transactions; reads use a
  *   second, query-only connection, so they never queue behind a batch and
  *   see only committed data (WAL readers do not block the writer).
+ * - Users, access keys and buckets are kept in memory (`catalog-cache.ts`),
+ *   emptied by this store's own catalog writes and by any other process's commit.
  * - Prepared statements are cached per connection by SQL text, so a query
  *   Kysely compiles again is not parsed again by SQLite; the hot paths'
  *   statements (`statements.ts`) skip Kysely's executor altogether.
@@ -20,6 +22,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
 import type { DialectAdapter, SqliteDatabase } from 'kysely';
 import type { MetaStore } from '../../ports/meta-store.ts';
+import { CatalogCache } from './catalog-cache.ts';
+import { coalescedSync } from './coalesced-sync.ts';
 import { GroupCommit } from './group-commit.ts';
 import { startCheckpointer } from './sqlite-checkpointer.ts';
 import type { ControlStatement, RunControl } from './group-commit.ts';
@@ -170,20 +174,49 @@ function controlRunner(raw: BetterSqlite3.Database): RunControl {
 }
 
 /**
- * fsync of the WAL file in libuv's thread pool: the same durability as
+ * fsync (fdatasync) of the WAL file in libuv's thread pool: the same durability as
  * `synchronous=FULL` (every committed frame is on disk before any write of
  * the batch is acknowledged) without blocking the event loop for the fsync.
  */
 function walFsync(path: string): { sync: () => Promise<void>; close: () => Promise<void> } {
   let handle: Promise<FileHandle> | null = null;
   return {
-    sync: async () => {
+    sync: coalescedSync(async () => {
       handle ??= open(path, 'r');
-      await (await handle).sync();
-    },
+      // fdatasync, as SQLite itself syncs: it skips the timestamps, and still writes a grown size.
+      await (await handle).datasync();
+    }),
     close: async () => {
       await (await handle)?.close();
     },
+  };
+}
+
+/**
+ * Whether another connection (another process: `signet admin` on the same
+ * file) committed since the last call. On the writer, `data_version` moves
+ * only for commits it did not make: this process's reader never writes and
+ * the checkpointer's no-op commit at each WAL reset empties the cache too,
+ * harmlessly (see `sqlite-checkpointer.ts`).
+ * Asked once per event-loop turn: the pragma opens a read transaction (file
+ * locks, a few µs), and a commit noticed at the next turn is no later than
+ * one made just after this turn.
+ */
+function commitsElsewhere(writer: BetterSqlite3.Database): () => boolean {
+  const stmt = writer.prepare('pragma data_version').pluck();
+  let seen = stmt.get();
+  let askedThisTurn = false;
+  const nextTurn = () => {
+    askedThisTurn = false;
+  };
+  return () => {
+    if (askedThisTurn) return false;
+    askedThisTurn = true;
+    setImmediate(nextTurn);
+    const now = stmt.get();
+    if (now === seen) return false;
+    seen = now;
+    return true;
   };
 }
 
@@ -197,7 +230,7 @@ export async function openSqliteMetaStore(file: string, options: SqliteMetaStore
   const durable = (options.synchronous ?? 'full') === 'full' && file !== ':memory:';
   const wal = durable ? walFsync(`${file}-wal`) : null;
   const group = new GroupCommit(writer.db, controlRunner(writer.raw), wal?.sync);
-  const checkpointer = file === ':memory:' ? null : startCheckpointer(file, writer.raw);
+  const checkpointer = file === ':memory:' ? null : startCheckpointer(file, writer.raw, (task) => group.between(task));
   const cache = new StatementCache(writer.db, SQLITE_DIALECT);
   const write = directRunner(writer.raw, cache);
   // On one connection, reads must wait for Kysely's connection lock, or they would see a batch half done.
@@ -206,6 +239,7 @@ export async function openSqliteMetaStore(file: string, options: SqliteMetaStore
     transact: (fn) => group.run(fn),
     reader: reader.db,
     statements: { read, write: () => write },
+    catalog: new CatalogCache(commitsElsewhere(writer.raw)),
     beforeClose: async () => {
       await group.close();
       await wal?.close();

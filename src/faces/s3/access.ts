@@ -143,15 +143,44 @@ export function accessRequests(i: AccessInput): AccessRequest[] {
   if (entry === null || !('bucket' in op)) return [];
   const versioned = (i.query.get('versionId') ?? '') !== '';
   const action = versioned && entry[1] ? entry[1] : entry[0];
-  const base = requestContext(i);
+  const base = once(() => requestContext(i));
   const key = op.name === 'PostObject' ? (i.postKey ?? null) : 'key' in op ? op.key : null;
-  const context = op.name === 'ListObjects' || op.name === 'ListObjectsV2' || op.name === 'ListObjectVersions' ? { ...base, ...listContext(i.query) } : base;
-  const main: AccessRequest = op.name === 'DeleteObjects' ? { bucket: op.bucket, action, key: null, anyKey: true, context } : { bucket: op.bucket, action, key, context };
+  const listing = op.name === 'ListObjects' || op.name === 'ListObjectsV2' || op.name === 'ListObjectVersions';
+  const context = listing ? once(() => ({ ...base(), ...listContext(i.query) })) : base;
+  const main = op.name === 'DeleteObjects' ? new LazyRequest(op.bucket, action, null, true, context) : new LazyRequest(op.bucket, action, key, false, context);
   if (op.name !== 'CopyObject' && op.name !== 'UploadPartCopy') return [main];
   const copySource = i.header('x-amz-copy-source');
   if (copySource === undefined) return [main];
   const source = parseCopySource(copySource);
-  return [{ bucket: source.bucket, action: source.versionId ? 's3:GetObjectVersion' : 's3:GetObject', key: source.key, context: base }, main];
+  return [new LazyRequest(source.bucket, source.versionId ? 's3:GetObjectVersion' : 's3:GetObject', source.key, false, base), main];
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
+/**
+ * A request whose condition keys are worked out on first read: only a
+ * bucket policy reads them, and most buckets have none (they would cost a
+ * few µs of every request otherwise).
+ */
+class LazyRequest implements AccessRequest {
+  readonly #context: () => Readonly<Record<string, string>>;
+
+  constructor(
+    readonly bucket: string,
+    readonly action: string,
+    readonly key: string | null,
+    readonly anyKey: boolean,
+    context: () => Readonly<Record<string, string>>,
+  ) {
+    this.#context = context;
+  }
+
+  get context(): Readonly<Record<string, string>> {
+    return this.#context();
+  }
 }
 
 /** The principal for one key of a DeleteObjects request: the same caller, asking to delete that key only. */

@@ -12,8 +12,18 @@ const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 // RFC 7231 IMF-fixdate and the RFC 1123/2822 forms SigV2 clients send ("+0000" zones).
 const HTTP_DATE = /^[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} (GMT|UTC|UT|Z|[+-]\d{4})$/;
 
+/** The last date parsed: concurrent requests mostly carry the same second. */
+let last = { text: '', ms: 0 };
+
 /** `yyyyMMddTHHmmssZ` (ISO 8601 basic), as in X-Amz-Date. Rejects impossible dates. */
 export function parseAmzDate(text: string): Date | null {
+  if (text === last.text) return new Date(last.ms);
+  const date = parseAmzDateOnce(text);
+  if (date !== null) last = { text, ms: date.getTime() };
+  return date;
+}
+
+function parseAmzDateOnce(text: string): Date | null {
   const m = AMZ_DATE.exec(text);
   if (!m) return null;
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];

@@ -3,14 +3,14 @@
  * SigV4 primitives: hashes, HMACs, the cached signing key and a
  * constant-time comparison of signatures.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto';
 
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
-export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+/** One-shot `crypto.hash` where Node has it (20.12+): about twice as fast as a Hash object on short input. */
+export const sha256Hex: (data: string | Buffer) => string =
+  typeof hash === 'function' ? (data) => hash('sha256', data, 'hex') : (data) => createHash('sha256').update(data).digest('hex');
 
 export function hmacSha256(key: string | Buffer, data: string | Buffer): Buffer {
   return createHmac('sha256', key).update(data).digest();
