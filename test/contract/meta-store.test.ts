@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
+import { coalescedSync } from '../../src/adapters/meta/coalesced-sync.ts';
 import { GroupCommit } from '../../src/adapters/meta/group-commit.ts';
 import { KyselyMetaStore } from '../../src/adapters/meta/kysely-meta-store.ts';
 import { compareKeys, prefixEnd } from '../../src/adapters/meta/key-order.ts';
@@ -262,6 +263,35 @@ describe('SQLite group commit', () => {
     await g.insert('c');
     assert.deepEqual(g.rows(), ['a', 'b', 'c'], 'a failed task fails only itself');
     await g.close();
+  });
+});
+
+describe('coalescedSync', () => {
+  it('answers each call with a sync begun after it, one sync at a time', async () => {
+    const syncs: { resolve: () => void; reject: (e: Error) => void }[] = [];
+    const sync = coalescedSync(() => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })));
+    const settled: string[] = [];
+    const track = (name: string, p: Promise<void>) => p.then(() => settled.push(name), (e: Error) => settled.push(`${name}:${e.message}`));
+    const tick = () => new Promise((r) => setImmediate(r));
+    const a = track('a', sync());
+    const b = track('b', sync());
+    const c = track('c', sync());
+    await tick();
+    assert.equal(syncs.length, 1, 'b and c wait for the running sync to end');
+    syncs[0]!.resolve();
+    await a;
+    await tick();
+    assert.deepEqual(settled, ['a'], 'the first sync began before b and c: it does not answer them');
+    assert.equal(syncs.length, 2, 'one sync serves b and c');
+    syncs[1]!.reject(new Error('EIO'));
+    await Promise.all([b, c]);
+    assert.deepEqual(settled, ['a', 'b:EIO', 'c:EIO']);
+    const d = track('d', sync());
+    await tick();
+    assert.equal(syncs.length, 3, 'a failed sync does not stop the next');
+    syncs[2]!.resolve();
+    await d;
+    assert.deepEqual(settled.at(-1), 'd');
   });
 });
 

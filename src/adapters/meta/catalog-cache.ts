@@ -38,11 +38,12 @@ export class CatalogCache {
     if (hit !== undefined) return hit as T;
     const epoch = this.#epoch;
     const found = await load();
-    if (found !== null && epoch === this.#epoch) {
-      if (map.size >= MAX_ENTRIES) map.clear();
-      map.set(id, found);
-    }
-    return found;
+    if (found === null || epoch !== this.#epoch) return found;
+    if (map.size >= MAX_ENTRIES) map.clear();
+    // Shared by every request from now on: nobody may change it in place.
+    const kept = Object.freeze(found);
+    map.set(id, kept);
+    return kept;
   }
 
   /** Runs a write that changes the catalog. */

@@ -85,6 +85,8 @@ export class GroupCommit {
    * A failing task fails only this call.
    */
   between(task: () => Promise<void>): Promise<void> {
+    // Closed: no batch will follow, so there is nothing to hold.
+    if (this.#closed) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.#between.push(() => task().then(resolve, reject));
       this.#startDraining();
