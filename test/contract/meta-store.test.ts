@@ -18,7 +18,7 @@ import { SIGNET_MIGRATIONS } from '../../src/adapters/meta/migrations.ts';
 import { openSqliteMetaStore } from '../../src/adapters/meta/sqlite-meta-store.ts';
 import type { SignetMigration } from '../../src/adapters/meta/migrations.ts';
 import type { Database } from '../../src/adapters/meta/schema.ts';
-import { isSignetError } from '../../src/core/errors.ts';
+import { fail, isSignetError } from '../../src/core/errors.ts';
 import type { ErrorCode } from '../../src/core/errors.ts';
 import type {
   Bucket,
@@ -203,6 +203,19 @@ describe('SQLite group commit', () => {
       ['fulfilled', 'rejected', 'fulfilled'],
     );
     assert.deepEqual(g.rows(), ['a', 'b']);
+    await g.close();
+  });
+
+  it('runs a write alone in its batch without a savepoint; its failure rolls back the whole transaction', async () => {
+    const g = setup(0);
+    await g.insert('a');
+    await rejectsWith(g.group.run(async (trx) => {
+      await sql`insert into t (k) values ('b')`.execute(trx);
+      fail('PreconditionFailed', 'after a write (simulated)');
+    }), 'PreconditionFailed');
+    assert.deepEqual(g.rows(), ['a'], 'the write made before the failure is gone');
+    assert.equal(g.count('savepoint op'), 0);
+    assert.equal(g.count('rollback'), 1);
     await g.close();
   });
 

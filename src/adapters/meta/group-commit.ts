@@ -146,19 +146,40 @@ export class GroupCommit {
       // IMMEDIATE: take the write lock now, so no statement inside can hit SQLITE_BUSY.
       this.#control('begin immediate');
       try {
+        const [only] = batch;
+        if (batch.length === 1 && only !== undefined) {
+          // Alone in its transaction: its failure rolls all of it back, with no savepoint to pay for.
+          const outcome = await this.#runAlone(conn, only.op);
+          if (outcome.ok) this.#control('commit');
+          else this.#rollback();
+          return [outcome];
+        }
         const outcomes: Outcome[] = [];
         for (const job of batch) outcomes.push(await this.#runInSavepoint(conn, job.op));
         this.#control('commit');
         return outcomes;
       } catch (error) {
-        try {
-          this.#control('rollback');
-        } catch {
-          // SQLite may have rolled back already (it does on some I/O errors).
-        }
+        this.#rollback();
         throw error;
       }
     });
+  }
+
+  #rollback(): void {
+    try {
+      this.#control('rollback');
+    } catch {
+      // SQLite may have rolled back already (it does on some I/O errors).
+    }
+  }
+
+  /** The op's failure is its outcome; the caller then rolls the transaction back. */
+  async #runAlone(conn: Db, op: (trx: Db) => Promise<unknown>): Promise<Outcome> {
+    try {
+      return { ok: true, value: await op(conn) };
+    } catch (error) {
+      return { ok: false, error };
+    }
   }
 
   /** The op's own failure rolls back only its savepoint; failing to do that fails the batch. */
