@@ -20,6 +20,7 @@ import { Identity, type RootCredentials } from './core/identity.ts';
 import { Multipart } from './core/multipart.ts';
 import { Objects } from './core/objects.ts';
 import { MasterKey } from './core/encryption.ts';
+import { SecretSeal } from './core/secret-seal.ts';
 import { Sse } from './core/sse.ts';
 import { Versioning } from './core/versioning.ts';
 import { LocalEventBus, type EventBus } from './core/events.ts';
@@ -55,10 +56,12 @@ export interface Signet {
   close(): Promise<void>;
 }
 
+/** The configured metadata store; access-key secrets are sealed at rest when a master key is configured. */
 export async function openMetaStore(config: Config): Promise<MetaStore> {
-  if (config.meta.kind === 'postgres') return openPostgresMetaStore(config.meta.url, { schema: config.meta.schema });
+  const secrets = config.masterKey === null ? undefined : new SecretSeal(new MasterKey(config.masterKey));
+  if (config.meta.kind === 'postgres') return openPostgresMetaStore(config.meta.url, { schema: config.meta.schema, secrets });
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  return openSqliteMetaStore(config.meta.file, { synchronous: config.meta.synchronous });
+  return openSqliteMetaStore(config.meta.file, { synchronous: config.meta.synchronous, secrets });
 }
 
 export interface StartOptions {
@@ -67,21 +70,29 @@ export interface StartOptions {
   readonly onGeneratedRoot?: (creds: RootCredentials, file: string) => void;
 }
 
-export async function startSignet(config: Config, log: Logger, options: StartOptions = {}): Promise<Signet> {
-  const clock = options.clock ?? (() => new Date());
-  // Owner-only: the metadata store holds access-key secrets (HMAC needs them in clear).
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const meta = await openMetaStore(config);
+/**
+ * Migrates the store and opens what every face shares. Throws (the server
+ * does not start) when sealed secrets or SSE-S3 data need a master key that
+ * is missing or another one.
+ */
+async function openServices(meta: MetaStore, config: Config, clock: () => Date, options: StartOptions) {
   await meta.migrate();
   const blobs = new LocalFsBlobStore(join(config.dataDir, 'blobs'));
   await blobs.ping();
   const identity = new Identity(meta, clock);
   const root = await resolveRootCredentials(config, options.onGeneratedRoot);
   await identity.ensureRoot(root);
-
   const buckets = new Buckets(meta, config.region, clock);
-  // Refuses to start when SSE-S3 data exists and the master key is missing or another one.
-  const sse = await Sse.open(meta, buckets, config.masterKey === null ? null : new MasterKey(config.masterKey)).catch(async (e: unknown) => {
+  const sse = await Sse.open(meta, buckets, config.masterKey === null ? null : new MasterKey(config.masterKey));
+  return { blobs, identity, root, buckets, sse };
+}
+
+export async function startSignet(config: Config, log: Logger, options: StartOptions = {}): Promise<Signet> {
+  const clock = options.clock ?? (() => new Date());
+  // Owner-only: the metadata store holds access-key secrets (HMAC needs them; sealed only under a master key).
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const meta = await openMetaStore(config);
+  const { blobs, identity, root, buckets, sse } = await openServices(meta, config, clock, options).catch(async (e: unknown) => {
     await meta.close();
     throw e;
   });

@@ -85,6 +85,8 @@ export class MasterKey {
   /** 64 hex digits, kept in the metadata store to recognise the key at start. */
   readonly check: string;
   readonly wrapping: WrappingKey;
+  /** The AES-256 key that seals access-key secrets in the metadata store (`secret-seal.ts`). */
+  readonly secretsKey: Buffer;
 
   constructor(material: Buffer) {
     if (material.length !== KEY_BYTES) throw new Error(`a master key has ${KEY_BYTES} bytes, not ${material.length}`);
@@ -92,6 +94,7 @@ export class MasterKey {
     this.id = idBytes.toString('hex');
     this.check = createHmac('sha256', material).update('signet master key check').digest('hex');
     this.wrapping = { kind: 'master', keyId: idBytes, key: subkey(material, 'master key wrap') };
+    this.secretsKey = subkey(material, 'access-key secrets');
   }
 
   /** Whether `check` is this key's check value (constant time). */

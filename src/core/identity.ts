@@ -2,7 +2,8 @@
  * @module
  * Users and their access keys: the root user from the configuration (or
  * generated once and kept in the data folder), and users an administrator
- * adds. Secrets are stored retrievable because SigV4 and SigV2 verify HMACs.
+ * adds. Secrets are stored retrievable because SigV4 and SigV2 verify HMACs
+ * (sealed under the master key when there is one: the metadata adapter does it).
  */
 import { fail } from './errors.ts';
 import { canonicalId, newAccessKeyId, newSecretKey } from './ids.ts';

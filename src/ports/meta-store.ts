@@ -139,7 +139,11 @@ export interface MetaStore {
   /** The model registry's records (models, hubs, grants, tokens, audit), in the same database. */
   readonly registry: RegistryStore;
 
-  /** Runs migrations; safe to call on every start and from several nodes. */
+  /**
+   * Runs migrations, then seals access-key secrets still in clear when the
+   * store seals them; throws when stored secrets are sealed under a master
+   * key it does not have. Safe to call on every start and from several nodes.
+   */
   migrate(): Promise<void>;
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;

@@ -4,8 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
@@ -18,7 +20,9 @@ import { SIGNET_MIGRATIONS } from '../../src/adapters/meta/migrations.ts';
 import { openSqliteMetaStore } from '../../src/adapters/meta/sqlite-meta-store.ts';
 import type { SignetMigration } from '../../src/adapters/meta/migrations.ts';
 import type { Database } from '../../src/adapters/meta/schema.ts';
+import { MasterKey } from '../../src/core/encryption.ts';
 import { fail, isSignetError } from '../../src/core/errors.ts';
+import { SecretSeal } from '../../src/core/secret-seal.ts';
 import type { ErrorCode } from '../../src/core/errors.ts';
 import type {
   Bucket,
@@ -30,7 +34,7 @@ import type {
   VersioningStatus,
 } from '../../src/core/types.ts';
 import type { MetaStore } from '../../src/ports/meta-store.ts';
-import { describeEachMetaStore } from '../support/meta-stores.ts';
+import { describeEachMetaStore, queryAround, storedAccessKeyRows } from '../support/meta-stores.ts';
 import type { MetaStoreLocation, OpenedMetaStore } from '../support/meta-stores.ts';
 
 const T0 = new Date(1_700_000_000_123);
@@ -427,6 +431,44 @@ await describeEachMetaStore('MetaStore', (factory) => {
       assert.equal(await store.getAccessKey('AK1'), null);
       assert.deepEqual(await store.listAccessKeys('u1'), []);
       await rejectsWith(store.deleteUser('u1'), 'NoSuchUser');
+    });
+  });
+
+  describe('access-key secrets under a master key', () => {
+    it('seals clear secrets at migrate and new ones as written; a store without that key refuses to start', async () => {
+      const seal = new SecretSeal(new MasterKey(randomBytes(32)));
+      await store.createUser({ id: 'u1', name: 'alice', isRoot: false, createdAt: T0 });
+      await store.putAccessKey({ accessKeyId: 'AK1', secretKey: 'secret-written-in-clear', userId: 'u1', createdAt: T0 });
+      assert.deepEqual((await storedAccessKeyRows(opened.location)).map((r) => [r.secret, r.sealed_by]), [['secret-written-in-clear', null]]);
+
+      const sealed = await opened.openAnother({ secrets: seal });
+      await sealed.migrate();
+      await sealed.putAccessKey({ accessKeyId: 'AK2', secretKey: 'secret-sealed-from-the-start', userId: 'u1', createdAt: T0 });
+      await sealed.migrate();
+      assert.equal((await sealed.getAccessKey('AK1'))?.secretKey, 'secret-written-in-clear');
+      assert.equal((await sealed.getAccessKey('AK2'))?.secretKey, 'secret-sealed-from-the-start');
+      assert.deepEqual((await sealed.listAccessKeys('u1')).map((k) => k.secretKey), ['secret-written-in-clear', 'secret-sealed-from-the-start']);
+      const rows = await storedAccessKeyRows(opened.location);
+      assert.deepEqual(rows.map((r) => r.sealed_by), [seal.keyId, seal.keyId]);
+      for (const row of rows) assert.ok(!row.secret.includes('secret-'), `${row.access_key_id} is stored in clear`);
+
+      const withoutKey = await opened.openAnother();
+      await assert.rejects(withoutKey.migrate(), new RegExp(`sealed under master key ${seal.keyId} but no master key is configured`));
+      const otherKey = await opened.openAnother({ secrets: new SecretSeal(new MasterKey(randomBytes(32))) });
+      await assert.rejects(otherKey.migrate(), new RegExp(`sealed under master key ${seal.keyId} but the configured master key is`));
+    });
+
+    it('a sealed secret moved onto another key\'s row does not open', async () => {
+      const seal = new SecretSeal(new MasterKey(randomBytes(32)));
+      const sealed = await opened.openAnother({ secrets: seal });
+      await sealed.createUser({ id: 'u1', name: 'alice', isRoot: false, createdAt: T0 });
+      await sealed.putAccessKey({ accessKeyId: 'AK1', secretKey: 'secret-one', userId: 'u1', createdAt: T0 });
+      await sealed.putAccessKey({ accessKeyId: 'AK2', secretKey: 'secret-two', userId: 'u1', createdAt: T0 });
+      assert.equal((await sealed.getAccessKey('AK2'))?.secretKey, 'secret-two');
+      await queryAround(opened.location, 'update access_keys set secret = (select secret from access_keys where access_key_id = ?) where access_key_id = ?', ['AK1', 'AK2']);
+      await nextTurn(); // a store may answer from memory until the turn after another process's commit
+      await rejectsWith(sealed.getAccessKey('AK2'), 'InternalError');
+      assert.equal((await sealed.getAccessKey('AK1'))?.secretKey, 'secret-one');
     });
   });
 

@@ -13,7 +13,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { startSignet, type Signet } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/log.ts';
-import { dropSchema, PG_URL } from '../support/meta-stores.ts';
+import { dropSchema, PG_URL, type MetaStoreLocation } from '../support/meta-stores.ts';
 import { ROOT, type MetaKind } from '../support/test-signet.ts';
 import { pattern } from './sdk-helpers.ts';
 
@@ -107,14 +107,16 @@ export class RestartableSignet {
     this.signet = null;
   }
 
-  s3(): S3Client {
+  s3(credentials: { accessKeyId: string; secretAccessKey: string } = { accessKeyId: ROOT.user, secretAccessKey: ROOT.password }): S3Client {
     assert.ok(this.signet, 'started');
-    return new S3Client({
-      endpoint: this.signet.url,
-      region: 'us-east-1',
-      forcePathStyle: true,
-      credentials: { accessKeyId: ROOT.user, secretAccessKey: ROOT.password },
-    });
+    return new S3Client({ endpoint: this.signet.url, region: 'us-east-1', forcePathStyle: true, credentials });
+  }
+
+  /** Where the metadata lives, to read it around Signet. */
+  async location(): Promise<MetaStoreLocation> {
+    return this.#kind === 'sqlite'
+      ? { engine: 'sqlite', file: join(await this.dataDir, 'meta.sqlite') }
+      : { engine: 'postgres', url: PG_URL, schema: this.#schema };
   }
 
   async cleanup(): Promise<void> {

@@ -17,13 +17,15 @@ import {
   GetBucketEncryptionCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListBucketsCommand,
   PutBucketEncryptionCommand,
   PutObjectCommand,
   UploadPartCommand,
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { describeEachMeta, startTestSignet, type TestSignet } from '../support/test-signet.ts';
+import { storedAccessKeyRows } from '../support/meta-stores.ts';
+import { describeEachMeta, ROOT, startTestSignet, type TestSignet } from '../support/test-signet.ts';
 import { bytesOf, pattern, rejectsS3 } from './sdk-helpers.ts';
 import { assertStoredEncrypted, filesContaining, markedBody, MASTER_ENV, MASTER_KEY, OTHER_MASTER_KEY, RestartableSignet } from './sse-helpers.ts';
 
@@ -248,9 +250,7 @@ describeEachMeta('SSE-S3 master key across restarts', (kind) => {
     await s3.send(new PutObjectCommand({ Bucket: 'keys', Key: 'before', Body: 'plain before any key' }));
     await node.stop();
 
-    // A start with a key and no encrypted data yet is fine; so is one without again (nothing is encrypted).
-    await node.start({ SIGNET_MASTER_KEY: OTHER_MASTER_KEY });
-    await node.stop();
+    // With no encrypted data yet, any key would do; the first one configured seals the access-key secrets.
     await node.start({ SIGNET_MASTER_KEY: MASTER_KEY });
     s3 = node.s3();
     const small = markedBody(1000, 'MARK-RESTART-small');
@@ -260,7 +260,7 @@ describeEachMeta('SSE-S3 master key across restarts', (kind) => {
     await node.stop();
 
     await assert.rejects(node.start({}), /no master key is configured/);
-    await assert.rejects(node.start({ SIGNET_MASTER_KEY: OTHER_MASTER_KEY }), /not the master key the stored data was encrypted with/);
+    await assert.rejects(node.start({ SIGNET_MASTER_KEY: OTHER_MASTER_KEY }), /but the configured master key is/);
 
     await node.start({ SIGNET_MASTER_KEY: MASTER_KEY });
     s3 = node.s3();
@@ -268,6 +268,38 @@ describeEachMeta('SSE-S3 master key across restarts', (kind) => {
     assert.ok((await bytesOf((await s3.send(new GetObjectCommand({ Bucket: 'keys', Key: 'large', Range: 'bytes=70000-70099' }))).Body)).equals(large.subarray(70000, 70100)));
     assert.equal(Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: 'keys', Key: 'before' }))).Body!.transformToByteArray()).toString(), 'plain before any key');
     assert.deepEqual(await filesContaining(await node.dataDir, 'MARK-RESTART'), []);
+  });
+});
+
+describeEachMeta('access-key secrets under the master key', (kind) => {
+  const node = new RestartableSignet(kind);
+  after(() => node.cleanup());
+
+  it('are sealed at rest: keys written before the key was set keep working, none is stored in clear, a start without the key is refused', async () => {
+    const first = await node.start({});
+    await first.identity.addUser('alice');
+    const early = await first.identity.addKey('alice');
+    await node.stop();
+
+    const signet = await node.start(MASTER_ENV);
+    const late = await signet.identity.addKey('alice');
+    for (const key of [early, late]) {
+      const alice = node.s3({ accessKeyId: key.accessKeyId, secretAccessKey: key.secretKey });
+      assert.equal((await alice.send(new ListBucketsCommand({}))).Owner?.DisplayName, 'alice');
+      alice.destroy();
+    }
+    await rejectsS3(node.s3({ accessKeyId: late.accessKeyId, secretAccessKey: early.secretKey }).send(new ListBucketsCommand({})), 'SignatureDoesNotMatch', 403);
+    const rows = await storedAccessKeyRows(await node.location());
+    assert.ok(rows.length >= 3, 'root, the two keys of alice (and the registry\'s own)');
+    for (const row of rows) {
+      assert.ok(row.sealed_by !== null && ![early.secretKey, late.secretKey, ROOT.password].some((s) => row.secret.includes(s)), `${row.access_key_id} is sealed`);
+    }
+    // Never written in clear, so no byte in the data folder holds it.
+    if (kind === 'sqlite') assert.deepEqual(await filesContaining(await node.dataDir, late.secretKey), []);
+    await node.stop();
+
+    await assert.rejects(node.start({}), /Access-key secrets are sealed under master key [0-9a-f]{16} but no master key is configured/);
+    await node.start(MASTER_ENV);
   });
 });
 

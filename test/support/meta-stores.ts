@@ -29,9 +29,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { openPostgresMetaStore } from '../../src/adapters/meta/postgres-meta-store.ts';
 import { openSqliteMetaStore } from '../../src/adapters/meta/sqlite-meta-store.ts';
+import type { SecretSeal } from '../../src/core/secret-seal.ts';
 import type { MetaStore } from '../../src/ports/meta-store.ts';
 
 export type MetaStoreName = 'sqlite' | 'postgres';
@@ -51,9 +53,15 @@ export interface OpenedMetaStore {
    * write lock (one would block the thread the other needs); use another
    * process for that.
    */
-  openAnother(): Promise<MetaStore>;
+  openAnother(options?: StoreOptions): Promise<MetaStore>;
   /** Closes every store opened here and deletes their data (folder or schema). Safe to call twice. */
   cleanup(): Promise<void>;
+}
+
+/** How a store is opened beyond its location. */
+export interface StoreOptions {
+  /** Seals access-key secrets at rest (a master key is configured). */
+  readonly secrets?: SecretSeal;
 }
 
 export interface OpenOptions {
@@ -72,10 +80,38 @@ export interface MetaStoreFactory {
 export const PG_URL = process.env.SIGNET_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Opens a store on existing data (which may not be migrated yet). */
-export function openMetaStoreAt(location: MetaStoreLocation): Promise<MetaStore> {
+export function openMetaStoreAt(location: MetaStoreLocation, options: StoreOptions = {}): Promise<MetaStore> {
   return location.engine === 'sqlite'
-    ? openSqliteMetaStore(location.file)
-    : openPostgresMetaStore(location.url, { schema: location.schema });
+    ? openSqliteMetaStore(location.file, options)
+    : openPostgresMetaStore(location.url, { schema: location.schema, ...options });
+}
+
+/** Runs one statement on a store's data around the store (as a copy of the database, or a tamperer, would see it). */
+export async function queryAround<Row>(location: MetaStoreLocation, text: string, params: unknown[] = []): Promise<Row[]> {
+  if (location.engine === 'sqlite') {
+    const db = new BetterSqlite3(location.file);
+    try {
+      const statement = db.prepare(text);
+      if (statement.reader) return statement.all(...params) as Row[];
+      statement.run(...params);
+      return [];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: location.url, options: `-c search_path=${location.schema}` });
+  await client.connect();
+  try {
+    let n = 0;
+    return (await client.query(text.replace(/\?/g, () => `$${++n}`), params)).rows as Row[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** The access_keys rows as stored. */
+export function storedAccessKeyRows(location: MetaStoreLocation): Promise<{ access_key_id: string; secret: string; sealed_by: string | null }[]> {
+  return queryAround(location, 'select access_key_id, secret, sealed_by from access_keys order by access_key_id');
 }
 
 /** Opens stores on one database, closes them all and then removes the data, once. */
@@ -84,7 +120,7 @@ async function opened(
   removeData: () => Promise<void>,
   options: OpenOptions,
 ): Promise<OpenedMetaStore> {
-  const openStore = () => openMetaStoreAt(location);
+  const openStore = (storeOptions?: StoreOptions) => openMetaStoreAt(location, storeOptions);
   const stores: MetaStore[] = [];
   let cleaning: Promise<void> | null = null;
   const cleanup = () =>
@@ -92,8 +128,8 @@ async function opened(
       await Promise.allSettled(stores.map((s) => s.close()));
       await removeData();
     })());
-  const openAnother = async () => {
-    const store = await openStore();
+  const openAnother = async (storeOptions?: StoreOptions) => {
+    const store = await openStore(storeOptions);
     stores.push(store);
     return store;
   };

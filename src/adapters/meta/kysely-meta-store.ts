@@ -45,6 +45,8 @@ import type { Tx } from './object-writes.ts';
 import type { RegistryStore } from '../../ports/registry-store.ts';
 import { KyselyRegistryStore } from './registry-store.ts';
 import type { CatalogCache, CatalogKind } from './catalog-cache.ts';
+import type { SecretSeal } from '../../core/secret-seal.ts';
+import { sealStoredSecrets } from './sealed-secrets.ts';
 import { accessKeyRow, bucketRow, flag, toAccessKey, toBucket, toUpload, toUser, uploadRow, userRow } from './rows.ts';
 
 // Point reads every request makes (its access key, user and bucket): prepared once.
@@ -76,6 +78,8 @@ export interface KyselyMetaStoreOptions {
   readonly beforeClose?: () => Promise<void>;
   /** Keeps users, access keys and buckets in memory (one writing process only). */
   readonly catalog?: CatalogCache;
+  /** Seals access-key secrets at rest (a master key is configured); without it they are stored in clear. */
+  readonly secrets?: SecretSeal;
 }
 
 const MAX_ATTEMPTS = 5;
@@ -92,6 +96,7 @@ export class KyselyMetaStore implements MetaStore {
   readonly #readStatements: StatementRunner;
   readonly #writeStatements: (trx: Db) => StatementRunner;
   readonly #catalog: CatalogCache | undefined;
+  readonly #secrets: SecretSeal | null;
 
   constructor(db: Db, dialect: MetaDialect, options: KyselyMetaStoreOptions = {}) {
     this.#db = db;
@@ -100,6 +105,7 @@ export class KyselyMetaStore implements MetaStore {
     this.#transact = options.transact ?? ((fn) => this.#retrying(fn));
     this.#beforeClose = options.beforeClose;
     this.#catalog = options.catalog;
+    this.#secrets = options.secrets ?? null;
     const cache = new StatementCache(db, dialect);
     this.#readStatements = options.statements?.read ?? kyselyRunner(this.#reader, cache);
     this.#writeStatements = options.statements?.write ?? ((trx) => kyselyRunner(trx, cache));
@@ -129,10 +135,11 @@ export class KyselyMetaStore implements MetaStore {
     return this.#catalog === undefined ? load() : this.#catalog.get(kind, id, load);
   }
 
-  /** Runs `migrations` (default: all of Signet's); tests pass extra ones. */
+  /** Runs `migrations` (default: all of Signet's; tests pass extra ones), then seals secrets still in clear. */
   async migrate(migrations: readonly SignetMigration[] = SIGNET_MIGRATIONS): Promise<void> {
     const schema = this.#dialect.schema;
     await runMigrations(this.#db, this.#dialect.engine, { migrations, ...(schema === undefined ? {} : { schema }) });
+    await this.#writeCatalog(({ db }) => sealStoredSecrets(db, this.#secrets));
   }
 
   async ping(): Promise<void> {
@@ -191,14 +198,14 @@ export class KyselyMetaStore implements MetaStore {
     await this.#writeCatalog(async ({ db }) => {
       const user = await db.selectFrom('users').select('id').where('id', '=', key.userId).executeTakeFirst();
       if (user === undefined) fail('NoSuchUser', `No user ${key.userId}.`);
-      const row = accessKeyRow(key);
+      const row = accessKeyRow(key, this.#secrets);
       await db
         .insertInto('access_keys')
         .values(row)
         .onConflict((oc) =>
           oc
             .column('access_key_id')
-            .doUpdateSet({ secret: row.secret, user_id: row.user_id, created_at: row.created_at }),
+            .doUpdateSet({ secret: row.secret, sealed_by: row.sealed_by, user_id: row.user_id, created_at: row.created_at }),
         )
         .execute();
     });
@@ -207,7 +214,7 @@ export class KyselyMetaStore implements MetaStore {
   getAccessKey(accessKeyId: string): Promise<AccessKey | null> {
     return this.#readCatalog('accessKey', accessKeyId, async () => {
       const row = (await this.#readStatements.all(accessKeyById, { id: accessKeyId }))[0];
-      return row === undefined ? null : toAccessKey(row);
+      return row === undefined ? null : toAccessKey(row, this.#secrets);
     });
   }
 
@@ -219,7 +226,7 @@ export class KyselyMetaStore implements MetaStore {
       .orderBy('created_at')
       .orderBy('access_key_id')
       .execute();
-    return rows.map(toAccessKey);
+    return rows.map((row) => toAccessKey(row, this.#secrets));
   }
 
   async deleteAccessKey(accessKeyId: string): Promise<void> {

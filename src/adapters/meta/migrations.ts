@@ -512,6 +512,13 @@ export const SIGNET_MIGRATIONS: readonly SignetMigration[] = [
         .execute();
     },
   },
+  {
+    // Access-key secrets sealed under the master key; the id of that key, null while in clear.
+    name: '0004_sealed_secrets',
+    async up(db, engine) {
+      await db.schema.alterTable('access_keys').addColumn('sealed_by', columnTypes(engine).text).execute();
+    },
+  },
 ];
 
 export interface RunMigrationsOptions {

@@ -15,12 +15,15 @@ import { KyselyMetaStore } from './kysely-meta-store.ts';
 import type { Db, MetaDialect } from './meta-dialect.ts';
 import type { Database } from './schema.ts';
 import { StatementCache, kyselyRunner } from './statements.ts';
+import type { SecretSeal } from '../../core/secret-seal.ts';
 
 export interface PostgresMetaStoreOptions {
   /** Schema to live in (created by migrate() if missing); default: the server's search_path. */
   readonly schema?: string;
   /** Connections in the pool. Default 10. */
   readonly poolSize?: number;
+  /** Seals access-key secrets at rest. */
+  readonly secrets?: SecretSeal;
 }
 
 const INT8_OID = 20;
@@ -122,6 +125,7 @@ export async function openPostgresMetaStore(url: string, opts: PostgresMetaStore
   const cache = new StatementCache(db, dialect, (text) => names.set(text, `signet_${names.size + 1}`));
   return new KyselyMetaStore(db, dialect, {
     statements: { read: kyselyRunner(db, cache), write: (trx) => kyselyRunner(trx, cache) },
+    secrets: opts.secrets,
   });
 }
 

@@ -3,6 +3,8 @@
  * Conversions between domain records and rows, the same for both engines.
  */
 import type { Insertable, Selectable } from 'kysely';
+import { SignetError } from '../../core/errors.ts';
+import type { SecretSeal } from '../../core/secret-seal.ts';
 import type {
   AccessKey,
   Bucket,
@@ -53,22 +55,32 @@ export function toUser(row: Selectable<UsersTable>): User {
   return { id: row.id, name: row.name, isRoot: Boolean(row.is_root), createdAt: new Date(num(row.created_at)) };
 }
 
-export function accessKeyRow(key: AccessKey): Insertable<AccessKeysTable> {
+/** The row of `key`, its secret sealed when `seal` is given. */
+export function accessKeyRow(key: AccessKey, seal: SecretSeal | null): Insertable<AccessKeysTable> {
   return {
     access_key_id: key.accessKeyId,
-    secret: key.secretKey,
+    secret: seal === null ? key.secretKey : seal.seal(key.accessKeyId, key.secretKey),
+    sealed_by: seal === null ? null : seal.keyId,
     user_id: key.userId,
     created_at: key.createdAt.getTime(),
   };
 }
 
-export function toAccessKey(row: Selectable<AccessKeysTable>): AccessKey {
+export function toAccessKey(row: Selectable<AccessKeysTable>, seal: SecretSeal | null): AccessKey {
   return {
     accessKeyId: row.access_key_id,
-    secretKey: row.secret,
+    secretKey: openSecret(row, seal),
     userId: row.user_id,
     createdAt: new Date(num(row.created_at)),
   };
+}
+
+function openSecret(row: Selectable<AccessKeysTable>, seal: SecretSeal | null): string {
+  if (row.sealed_by === null) return row.secret;
+  if (seal === null || seal.keyId !== row.sealed_by) {
+    throw new SignetError('InternalError', `The secret of access key ${row.access_key_id} is sealed under master key ${row.sealed_by}, which is not configured`);
+  }
+  return seal.open(row.access_key_id, row.secret);
 }
 
 export function bucketRow(bucket: Bucket): Insertable<BucketsTable> {

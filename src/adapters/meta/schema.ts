@@ -32,7 +32,10 @@ export interface UsersTable {
 
 export interface AccessKeysTable {
   access_key_id: string;
+  /** The secret in clear, or sealed (`core/secret-seal.ts`) when `sealed_by` names a master key. */
   secret: string;
+  /** Id of the master key `secret` is sealed under; null: in clear (no master key configured). */
+  sealed_by: string | null;
   user_id: string;
   created_at: Int64;
 }

@@ -23,6 +23,7 @@ import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
 import type { DialectAdapter, SqliteDatabase } from 'kysely';
 import type { MetaStore } from '../../ports/meta-store.ts';
 import { CatalogCache } from './catalog-cache.ts';
+import type { SecretSeal } from '../../core/secret-seal.ts';
 import { coalescedSync } from './coalesced-sync.ts';
 import { GroupCommit } from './group-commit.ts';
 import { startCheckpointer } from './sqlite-checkpointer.ts';
@@ -116,6 +117,8 @@ export type SqliteSync = 'full' | 'normal';
 
 export interface SqliteMetaStoreOptions {
   readonly synchronous?: SqliteSync;
+  /** Seals access-key secrets at rest. */
+  readonly secrets?: SecretSeal;
 }
 
 function connect(file: string, role: 'writer' | 'reader'): Connection {
@@ -240,6 +243,7 @@ export async function openSqliteMetaStore(file: string, options: SqliteMetaStore
     reader: reader.db,
     statements: { read, write: () => write },
     catalog: new CatalogCache(commitsElsewhere(writer.raw)),
+    secrets: options.secrets,
     beforeClose: async () => {
       await group.close();
       await wal?.close();
