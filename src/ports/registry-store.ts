@@ -35,6 +35,8 @@ import type {
   StageEvent,
   StageMove,
   StagePointer,
+  Tag,
+  TagOwner,
   UploadSlot,
 } from '../core/registry/registry-types.ts';
 
@@ -207,6 +209,14 @@ export interface RegistryStore {
   updateHubContent(hubName: string, type: HubContentType, name: string, version: string, patch: HubContentPatch): Promise<HubContent>;
   /** version null: every version. Returns the object keys the removed files used. */
   deleteHubContent(hubName: string, type: HubContentType, name: string, version: string | null): Promise<string[]>;
+
+  // Tags (removed with their owner)
+  /** Adds or replaces tags by key. ResourceNotFound when the owner does not exist; ResourceLimitExceeded (nothing changed) when it would hold more than `max`. */
+  putTags(owner: TagOwner, tags: readonly Tag[], max: number): Promise<Tag[]>;
+  /** Removes the tags with these keys (absent keys are ignored). ResourceNotFound when the owner does not exist. */
+  deleteTags(owner: TagOwner, keys: readonly string[]): Promise<void>;
+  /** The owner's tags in key order (none for an owner that does not exist). */
+  listTags(owner: TagOwner): Promise<Tag[]>;
 
   // Gates
   recordAcceptance(acceptance: EulaAcceptance): Promise<void>;

@@ -142,6 +142,7 @@ await describeEachMetaStore('RegistryStore', (factory) => {
   stageTests(() => reg);
   hubTests(() => reg);
   hubContentTests(() => reg);
+  tagTests(() => reg);
   gateGrantAuditTests(() => reg);
   uploadSlotTests(() => reg);
 });
@@ -650,6 +651,63 @@ function hubContentTests(get: Get): void {
     assert.deepEqual(patched, { ...c, description: 'd', searchKeywords: ['x'], supportStatus: null, updatedAt: at(9) });
     assert.deepEqual(await reg.getHubContent('h', 'Model', 'm', '1.0.0'), patched);
     await rejectsWith(reg.updateHubContent('h', 'Model', 'm', '9', { updatedAt: at(9) }), 'ResourceNotFound', 'hub-content');
+  });
+}
+
+function tagTests(get: Get): void {
+  const tags = (...pairs: [string, string][]) => pairs.map(([key, value]) => ({ key, value }));
+
+  it('tags: add, replace by key, list in key order, delete by key, each owner apart', async () => {
+    const reg = get();
+    const m = await reg.createModel(newModel('m'));
+    await reg.createVersion(newVersion(m.id), []);
+    await reg.createHub(hub('h'));
+    const model = { kind: 'model', modelId: m.id } as const;
+    const v1 = { kind: 'version', modelId: m.id, number: 1 } as const;
+    const h = { kind: 'hub', hubName: 'h' } as const;
+    assert.deepEqual(await reg.putTags(model, tags(['team', 'vision'], ['stage', 'dev']), 50), tags(['stage', 'dev'], ['team', 'vision']));
+    assert.deepEqual(await reg.putTags(model, tags(['stage', 'prod'], ['É', '']), 50), tags(['stage', 'prod'], ['team', 'vision'], ['É', '']));
+    await reg.putTags(v1, tags(['stage', 'v1 only']), 50);
+    await reg.putTags(h, tags(['hub', 'yes']), 50);
+    assert.deepEqual(await reg.listTags(v1), tags(['stage', 'v1 only']));
+    assert.deepEqual(await reg.listTags(h), tags(['hub', 'yes']));
+    await reg.deleteTags(model, ['team', 'absent']);
+    assert.deepEqual(await reg.listTags(model), tags(['stage', 'prod'], ['É', '']));
+    assert.deepEqual(await reg.listTags(v1), tags(['stage', 'v1 only']));
+  });
+
+  it('tags: refused on an owner that does not exist, and past the limit with nothing changed', async () => {
+    const reg = get();
+    const m = await reg.createModel(newModel('m'));
+    await rejectsWith(reg.putTags({ kind: 'model', modelId: 'nope' }, tags(['a', 'b']), 50), 'ResourceNotFound', 'model');
+    await rejectsWith(reg.putTags({ kind: 'version', modelId: m.id, number: 1 }, tags(['a', 'b']), 50), 'ResourceNotFound', 'version');
+    await rejectsWith(reg.putTags({ kind: 'hub', hubName: 'nope' }, tags(['a', 'b']), 50), 'ResourceNotFound', 'hub');
+    await rejectsWith(reg.deleteTags({ kind: 'hub', hubName: 'nope' }, ['a']), 'ResourceNotFound', 'hub');
+    const model = { kind: 'model', modelId: m.id } as const;
+    await reg.putTags(model, tags(['a', '1'], ['b', '2']), 3);
+    await rejectsWith(reg.putTags(model, tags(['a', 'changed'], ['c', '3'], ['d', '4']), 3), 'ResourceLimitExceeded');
+    assert.deepEqual(await reg.listTags(model), tags(['a', '1'], ['b', '2']));
+    assert.deepEqual(await reg.putTags(model, tags(['a', 'changed'], ['c', '3']), 3), tags(['a', 'changed'], ['b', '2'], ['c', '3']));
+  });
+
+  it('tags: go with their owner, and a new owner of the same name starts with none', async () => {
+    const reg = get();
+    const m = await reg.createModel(newModel('m'));
+    await reg.createVersion(newVersion(m.id), []);
+    await reg.createVersion(newVersion(m.id), []);
+    await reg.createHub(hub('h'));
+    await reg.putTags({ kind: 'model', modelId: m.id }, tags(['k', 'model']), 50);
+    for (const number of [1, 2]) await reg.putTags({ kind: 'version', modelId: m.id, number }, tags(['k', `v${number}`]), 50);
+    await reg.putTags({ kind: 'hub', hubName: 'h' }, tags(['k', 'hub']), 50);
+    await reg.deleteVersion(m.id, 1, 'u1', at(5));
+    assert.deepEqual(await reg.listTags({ kind: 'version', modelId: m.id, number: 1 }), []);
+    assert.deepEqual(await reg.listTags({ kind: 'version', modelId: m.id, number: 2 }), tags(['k', 'v2']));
+    await reg.deleteModel(m.id);
+    assert.deepEqual(await reg.listTags({ kind: 'model', modelId: m.id }), []);
+    assert.deepEqual(await reg.listTags({ kind: 'version', modelId: m.id, number: 2 }), []);
+    await reg.deleteHub('h');
+    await reg.createHub(hub('h', { id: 'another' }));
+    assert.deepEqual(await reg.listTags({ kind: 'hub', hubName: 'h' }), []);
   });
 }
 

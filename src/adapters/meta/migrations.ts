@@ -519,6 +519,23 @@ export const SIGNET_MIGRATIONS: readonly SignetMigration[] = [
       await db.schema.alterTable('access_keys').addColumn('sealed_by', columnTypes(engine).text).execute();
     },
   },
+  {
+    // Tags on models, versions and hubs (SageMaker's AddTags, ListTags, DeleteTags).
+    name: '0005_registry_tags',
+    async up(db, engine) {
+      const t = columnTypes(engine);
+      await db.schema
+        .createTable('registry_tags')
+        .addColumn('owner_kind', t.key, (c) => c.notNull())
+        .addColumn('owner_id', t.key, (c) => c.notNull())
+        .addColumn('owner_number', t.int64, (c) => c.notNull())
+        .addColumn('tag_key', t.key, (c) => c.notNull())
+        .addColumn('tag_value', t.text, (c) => c.notNull())
+        .addPrimaryKeyConstraint('registry_tags_pk', ['owner_kind', 'owner_id', 'owner_number', 'tag_key'])
+        .modifyEnd(tableEnd(engine))
+        .execute();
+    },
+  },
 ];
 
 export interface RunMigrationsOptions {

@@ -17,6 +17,7 @@ import { contains, direction, inUse, notFound, unique } from './registry-common.
 import type { RegistryContext } from './registry-common.ts';
 import { deleteFilesOf, insertFiles } from './registry-models.ts';
 import { hubContentRow, hubRow, toHub, toHubContent } from './registry-rows.ts';
+import { deleteTagsOf } from './registry-tags.ts';
 import type { Database } from './schema.ts';
 
 // Hubs
@@ -90,6 +91,7 @@ export function deleteHub(ctx: RegistryContext, name: string): Promise<void> {
       .limit(1)
       .executeTakeFirst();
     if (any !== undefined) inUse('hub', `Hub ${name} still holds content.`);
+    await deleteTagsOf(tx, { kind: 'hub', hubName: name });
     await tx.db.deleteFrom('registry_hubs').where('name', '=', name).execute();
   });
 }

@@ -24,6 +24,7 @@ import type { RegistryContext } from './registry-common.ts';
 import { fileRow, modelRow, ownerColumns, toFile, toModel, toVersion, versionRow } from './registry-rows.ts';
 import { clearStagesOf } from './registry-stages.ts';
 import type { Db } from './meta-dialect.ts';
+import { deleteTagsOf } from './registry-tags.ts';
 
 // Models
 
@@ -104,6 +105,7 @@ export function deleteModel(ctx: RegistryContext, id: string): Promise<string[]>
     await tx.db.deleteFrom('registry_stage_events').where('model_id', '=', id).execute();
     await tx.db.deleteFrom('registry_stages').where('model_id', '=', id).execute();
     await tx.db.deleteFrom('registry_model_versions').where('model_id', '=', id).execute();
+    await deleteTagsOf(tx, { kind: 'model', modelId: id });
     await tx.db.deleteFrom('registry_models').where('id', '=', id).execute();
     return keys.map((k) => k.object_key);
   });
@@ -252,6 +254,7 @@ export function deleteVersion(
     if (found === undefined) notFound('version', `No version ${number} of model ${modelId}.`);
     await clearStagesOf(tx, modelId, number, actor, at);
     const keys = await deleteFilesOf(tx, { kind: 'version', modelId, number });
+    await deleteTagsOf(tx, { kind: 'version', modelId, number });
     await tx.db.deleteFrom('registry_model_versions').where('model_id', '=', modelId).where('number', '=', number).execute();
     return keys;
   });

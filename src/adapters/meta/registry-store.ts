@@ -26,6 +26,8 @@ import type {
   StageEvent,
   StageMove,
   StagePointer,
+  Tag,
+  TagOwner,
   UploadSlot,
 } from '../../core/registry/registry-types.ts';
 import type {
@@ -47,6 +49,7 @@ import * as hubs from './registry-hubs.ts';
 import * as models from './registry-models.ts';
 import { listPackages } from './registry-packages.ts';
 import * as stages from './registry-stages.ts';
+import * as tagging from './registry-tags.ts';
 
 export class KyselyRegistryStore implements RegistryStore {
   readonly #ctx: RegistryContext;
@@ -188,6 +191,18 @@ export class KyselyRegistryStore implements RegistryStore {
 
   deleteHub(name: string): Promise<void> {
     return hubs.deleteHub(this.#ctx, name);
+  }
+
+  putTags(owner: TagOwner, tags: readonly Tag[], max: number): Promise<Tag[]> {
+    return tagging.putTags(this.#ctx, owner, tags, max);
+  }
+
+  deleteTags(owner: TagOwner, keys: readonly string[]): Promise<void> {
+    return tagging.deleteTags(this.#ctx, owner, keys);
+  }
+
+  listTags(owner: TagOwner): Promise<Tag[]> {
+    return tagging.listTags(this.#reader, owner);
   }
 
   createHubContent(content: NewHubContent, files: readonly RegisteredFile[]): Promise<HubContent> {

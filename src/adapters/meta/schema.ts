@@ -316,6 +316,19 @@ export interface Database {
   registry_audit: RegistryAuditTable;
   registry_upload_slots: RegistryUploadSlotsTable;
   encryption_keys: EncryptionKeysTable;
+  registry_tags: RegistryTagsTable;
+}
+
+/** Tags on models, versions and hubs (migration 0005_registry_tags); removed with their owner. */
+export interface RegistryTagsTable {
+  /** 'model' | 'version' | 'hub'. */
+  owner_kind: string;
+  /** The model id, or the hub name. */
+  owner_id: string;
+  /** The version number; 0 for models and hubs. */
+  owner_number: Int64;
+  tag_key: string;
+  tag_value: string;
 }
 
 /** Master keys SSE-S3 data was written under (migration 0003_encryption). */

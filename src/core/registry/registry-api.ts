@@ -30,6 +30,8 @@ import type {
   StageEvent,
   StageMove,
   StagePointer,
+  Tag,
+  TagOwner,
   TokenScope,
   UploadScope,
 } from './registry-types.ts';
@@ -359,10 +361,18 @@ export interface AuditService {
 }
 
 /** Everything a registry face needs. */
+/** Tags on models, versions and hubs (`tags.ts`). */
+export interface TagsService {
+  add(who: RegistryPrincipal, owner: TagOwner, tags: readonly Tag[]): Promise<Tag[]>;
+  remove(who: RegistryPrincipal, owner: TagOwner, keys: readonly string[]): Promise<void>;
+  list(who: RegistryPrincipal, owner: TagOwner): Promise<Tag[]>;
+}
+
 export interface Registry {
   readonly tokens: TokensService;
   readonly models: ModelsService;
   readonly hubs: HubsService;
+  readonly tags: TagsService;
   readonly gates: GatesService;
   readonly grants: GrantsService;
   readonly audit: AuditService;

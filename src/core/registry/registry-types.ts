@@ -89,6 +89,18 @@ export interface ModelVersion {
 
 export type NewModelVersion = Omit<ModelVersion, 'number' | 'fileCount' | 'totalSize'>;
 
+/** What tags hang on: a model (a SageMaker model package group), a version (a model package) or a hub. */
+export type TagOwner =
+  | { readonly kind: 'model'; readonly modelId: string }
+  | { readonly kind: 'version'; readonly modelId: string; readonly number: number }
+  | { readonly kind: 'hub'; readonly hubName: string };
+
+/** A key-value label on a model, version or hub, as AWS resources carry them. */
+export interface Tag {
+  readonly key: string;
+  readonly value: string;
+}
+
 /** What a file list belongs to. */
 export type FileOwner =
   | { readonly kind: 'version'; readonly modelId: string; readonly number: number }

@@ -19,6 +19,7 @@ import { Pinning } from './pinning.ts';
 import type { Registry } from './registry-api.ts';
 import { ensureSystemAccount } from './system-account.ts';
 import type { SystemAccount } from './system-account.ts';
+import { Tags } from './tags.ts';
 import { Tokens } from './tokens.ts';
 import { UploadGrants } from './upload-grants.ts';
 import { UrlSigner } from './url-signer.ts';
@@ -49,6 +50,7 @@ export async function createRegistry(deps: RegistryDeps): Promise<Registry & { r
     tokens: new Tokens({ meta, identity, clock }),
     models: new Models({ meta, pinning, uploads, cursors, clock }),
     hubs: new Hubs({ meta, pinning, cursors, clock, account }),
+    tags: new Tags({ meta }),
     gates,
     grants: new Grants({ meta, gates, uploads, signer, cursors, clock, bucket: system.bucket }),
     audit: new Audit({ meta, cursors }),

@@ -7,6 +7,7 @@ import type { Hub } from '../../core/registry/registry-types.ts';
 import { nameOrArn, type Arns } from './arns.ts';
 import { DEFAULT_PAGE, ENTITY_NAME, epochSeconds, type Input, MAX_RESULTS, NEXT_TOKEN, SORT_ORDERS, type StringRule } from './sagemaker-codec.ts';
 import { defined, type Operation, type OperationTable } from './operation.ts';
+import { checkNewTags, readTags, tagNew } from './tags.ts';
 
 const HUB_NAME: StringRule = { required: true, max: 63, pattern: ENTITY_NAME };
 const HUB_NAME_OR_ARN: StringRule = { required: true, max: 255 };
@@ -39,15 +40,18 @@ function hubInfo(arns: Arns, hub: Hub): Record<string, unknown> {
 
 const createHub: Operation = {
   family: 'hub',
-  async run({ registry, who, arns }, input) {
+  async run(ctx, input) {
     const name = input.string('HubName', HUB_NAME)!;
     const description = input.string('HubDescription', { ...DESCRIPTION, required: true });
     const displayName = input.string('HubDisplayName', DISPLAY_NAME);
     const searchKeywords = input.stringList('HubSearchKeywords', SEARCH_KEYWORDS);
     input.object('S3StorageConfig')?.string('S3OutputPath', { max: 1024 });
+    const tags = readTags(input);
     input.done();
-    const hub = await registry.hubs.createHub(who, defined({ name, description, displayName, searchKeywords }));
-    return { HubArn: arns.hub(hub.name) };
+    checkNewTags(tags);
+    const hub = await ctx.registry.hubs.createHub(ctx.who, defined({ name, description, displayName, searchKeywords }));
+    await tagNew(ctx, { kind: 'hub', hubName: hub.name }, tags, () => ctx.registry.hubs.deleteHub(ctx.who, hub.name));
+    return { HubArn: ctx.arns.hub(hub.name) };
   },
 };
 

@@ -12,6 +12,7 @@ import { defined, type Operation, type OperationContext, type OperationTable } f
 import { DEFAULT_PAGE, ENTITY_NAME, epochSeconds, type Input, MAX_RESULTS, NEXT_TOKEN, SORT_ORDERS, type StringRule } from './sagemaker-codec.ts';
 import { SageMakerError } from './sagemaker-errors.ts';
 import { NAMESPACE, requireGroup } from './sagemaker-models.ts';
+import { checkNewTags, readTags, tagNew } from './tags.ts';
 
 export const GROUP_NAME_OR_ARN: StringRule = { required: true, max: 170 };
 const GROUP_NAME: StringRule = { required: true, max: 63, pattern: ENTITY_NAME };
@@ -41,13 +42,17 @@ const createGroup: Operation = {
   async run(ctx, input) {
     const name = input.string('ModelPackageGroupName', GROUP_NAME)!;
     const description = input.string('ModelPackageGroupDescription', DESCRIPTION);
+    const tags = readTags(input);
     input.done();
+    checkNewTags(tags);
+    let model: Model;
     try {
-      await ctx.registry.models.createModel(ctx.who, defined({ namespace: NAMESPACE, name, description }));
+      model = await ctx.registry.models.createModel(ctx.who, defined({ namespace: NAMESPACE, name, description }));
     } catch (e) {
       if (isSignetError(e) && e.code === 'ResourceInUse') throw new SageMakerError('ValidationException', `Model Package Group already exists: ${ctx.arns.group(name)}`);
       throw e;
     }
+    await tagNew(ctx, { kind: 'model', modelId: model.id }, tags, () => ctx.registry.models.deleteModel(ctx.who, { id: model.id }));
     return { ModelPackageGroupArn: ctx.arns.group(name) };
   },
 };

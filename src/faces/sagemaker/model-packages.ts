@@ -17,6 +17,7 @@ import { defined, type Operation, type OperationContext, type OperationTable } f
 import { DEFAULT_PAGE, ENTITY_NAME, epochSeconds, type Input, MAX_RESULTS, NEXT_TOKEN, SORT_ORDERS, type StringRule } from './sagemaker-codec.ts';
 import { SageMakerError } from './sagemaker-errors.ts';
 import { customerMetadata, findModel, lifeCycleOf, NAMESPACE, requireGroup, requirePackage, type ResolvedPackage } from './sagemaker-models.ts';
+import { checkNewTags, readTags, tagNew } from './tags.ts';
 
 const METADATA_TEXT = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
 const METADATA = { max: 50, key: { min: 1, max: 128, pattern: METADATA_TEXT }, value: { max: 256, pattern: METADATA_TEXT } } as const;
@@ -92,24 +93,30 @@ const createPackage: Operation = {
     const stage = readLifeCycle(input);
     const sourceUri = input.string('SourceUri', { max: 1024 });
     input.string('ClientToken', { max: 36 });
+    const tags = readTags(input);
     input.done();
     if ((name === undefined) === (group === undefined)) {
       throw new SageMakerError('ValidationException', 'Give exactly one of ModelPackageName (an unversioned model package) and ModelPackageGroupName (a versioned one).');
     }
+    checkNewTags(tags);
     const source = fileSourceOf(spec?.data ?? []);
     const document = spec ? specDocument(spec.raw) : undefined;
     const fields = defined({ source, description, metadata: customer, approval, stage, sourceUri, document });
     if (group) {
       const model = await requireGroup(ctx, group.name, group.fromArn);
       const version = await ctx.registry.models.registerVersion(ctx.who, { id: model.id }, fields);
+      const owner = { kind: 'version', modelId: model.id, number: version.number } as const;
+      await tagNew(ctx, owner, tags, () => ctx.registry.models.deleteVersion(ctx.who, { id: model.id }, version.number));
       return { ModelPackageArn: arnOf(ctx, model, version) };
     }
-    return { ModelPackageArn: await createUnversioned(ctx, name!, fields) };
+    const model = await createUnversioned(ctx, name!, fields);
+    await tagNew(ctx, { kind: 'version', modelId: model.id, number: 1 }, tags, () => ctx.registry.models.deleteModel(ctx.who, { id: model.id }));
+    return { ModelPackageArn: ctx.arns.modelPackage(model.name) };
   },
 };
 
 /** The model and its one version; the model goes again if the version cannot be registered. */
-async function createUnversioned(ctx: OperationContext, name: string, fields: RegisterVersionInput): Promise<string> {
+async function createUnversioned(ctx: OperationContext, name: string, fields: RegisterVersionInput): Promise<Model> {
   if (await findModel(ctx, name, false)) throw new SageMakerError('ValidationException', `ModelPackage ${ctx.arns.modelPackage(name)} already exists.`);
   const model = await ctx.registry.models.createModel(ctx.who, defined({ namespace: NAMESPACE, name, description: fields.description, unversioned: true }));
   try {
@@ -118,7 +125,7 @@ async function createUnversioned(ctx: OperationContext, name: string, fields: Re
     await ctx.registry.models.deleteModel(ctx.who, { id: model.id }).catch(() => undefined);
     throw e;
   }
-  return ctx.arns.modelPackage(model.name);
+  return model;
 }
 
 const describePackage: Operation = {

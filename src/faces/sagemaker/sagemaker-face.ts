@@ -5,8 +5,8 @@
  * `sagemaker` (API tokens and Basic work too). It reads the body (1 MiB at
  * most), proves the caller, finds the operation and answers its output or
  * `{"__type", "message"}`; every answer carries `x-amzn-RequestId`.
- * The operations live in hubs.ts, hub-contents.ts, model-package-groups.ts
- * and model-packages.ts; docs/sagemaker-api.md lists them.
+ * The operations live in hubs.ts, hub-contents.ts, model-package-groups.ts,
+ * model-packages.ts and tags.ts; docs/sagemaker-api.md lists them.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -26,6 +26,7 @@ import { MODEL_PACKAGE_GROUP_OPERATIONS } from './model-package-groups.ts';
 import { MODEL_PACKAGE_OPERATIONS } from './model-packages.ts';
 import type { Operation, OperationContext, OperationTable } from './operation.ts';
 import { Input } from './sagemaker-codec.ts';
+import { TAG_OPERATIONS } from './tags.ts';
 import { authError, coreError, faceError, INTERNAL, SageMakerError, wireBody, type WireError } from './sagemaker-errors.ts';
 
 export interface SageMakerFaceOptions {
@@ -45,6 +46,7 @@ export const OPERATIONS: OperationTable = {
   ...HUB_CONTENT_OPERATIONS,
   ...MODEL_PACKAGE_GROUP_OPERATIONS,
   ...MODEL_PACKAGE_OPERATIONS,
+  ...TAG_OPERATIONS,
 };
 
 export function createSageMakerFace(opts: SageMakerFaceOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {

@@ -1,0 +1,92 @@
+/**
+ * @module
+ * Tags on models, versions and hubs. A tag write locks its owner's row
+ * (the model, or the hub) as the owner's own writes do, so it cannot land
+ * on an owner being deleted; deleting an owner removes its tags
+ * ({@link deleteTagsOf}).
+ */
+import { fail } from '../../core/errors.ts';
+import type { Tag, TagOwner } from '../../core/registry/registry-types.ts';
+import type { Db } from './meta-dialect.ts';
+import { forUpdate } from './object-writes.ts';
+import type { Tx } from './object-writes.ts';
+import { chunks, lockModel, notFound } from './registry-common.ts';
+import type { RegistryContext } from './registry-common.ts';
+import type { RegistryTagsTable } from './schema.ts';
+
+type OwnerColumns = Pick<RegistryTagsTable, 'owner_kind' | 'owner_id' | 'owner_number'>;
+
+function columnsOf(owner: TagOwner): OwnerColumns {
+  if (owner.kind === 'hub') return { owner_kind: 'hub', owner_id: owner.hubName, owner_number: 0 };
+  return { owner_kind: owner.kind, owner_id: owner.modelId, owner_number: owner.kind === 'version' ? owner.number : 0 };
+}
+
+function tagsOf(db: Db, owner: TagOwner) {
+  const o = columnsOf(owner);
+  return db
+    .selectFrom('registry_tags')
+    .where('owner_kind', '=', o.owner_kind)
+    .where('owner_id', '=', o.owner_id)
+    .where('owner_number', '=', o.owner_number);
+}
+
+/** Locks the owner's row for the transaction; ResourceNotFound when it does not exist. */
+async function lockOwner(tx: Tx, owner: TagOwner): Promise<void> {
+  if (owner.kind === 'hub') {
+    const q = tx.db.selectFrom('registry_hubs').select('name').where('name', '=', owner.hubName);
+    if ((await forUpdate(tx.dialect, q).executeTakeFirst()) === undefined) notFound('hub', `No hub ${owner.hubName}.`);
+    return;
+  }
+  await lockModel(tx, owner.modelId);
+  if (owner.kind === 'version') {
+    const q = tx.db.selectFrom('registry_model_versions').select('number').where('model_id', '=', owner.modelId).where('number', '=', owner.number);
+    if ((await q.executeTakeFirst()) === undefined) notFound('version', `No version ${owner.number} of model ${owner.modelId}.`);
+  }
+}
+
+export async function listTags(db: Db, owner: TagOwner): Promise<Tag[]> {
+  const rows = await tagsOf(db, owner).select(['tag_key', 'tag_value']).orderBy('tag_key').execute();
+  return rows.map((r) => ({ key: r.tag_key, value: r.tag_value }));
+}
+
+export function putTags(ctx: RegistryContext, owner: TagOwner, tags: readonly Tag[], max: number): Promise<Tag[]> {
+  return ctx.write(async (tx) => {
+    await lockOwner(tx, owner);
+    const o = columnsOf(owner);
+    for (const part of chunks(tags)) {
+      await tx.db
+        .insertInto('registry_tags')
+        .values(part.map((t) => ({ ...o, tag_key: t.key, tag_value: t.value })))
+        .onConflict((oc) => oc.columns(['owner_kind', 'owner_id', 'owner_number', 'tag_key']).doUpdateSet((eb) => ({ tag_value: eb.ref('excluded.tag_value') })))
+        .execute();
+    }
+    const all = await listTags(tx.db, owner);
+    if (all.length > max) fail('ResourceLimitExceeded', `A resource holds at most ${max} tags; this would make ${all.length}.`);
+    return all;
+  });
+}
+
+export function deleteTags(ctx: RegistryContext, owner: TagOwner, keys: readonly string[]): Promise<void> {
+  return ctx.write(async (tx) => {
+    await lockOwner(tx, owner);
+    const o = columnsOf(owner);
+    for (const part of chunks(keys)) {
+      await tx.db
+        .deleteFrom('registry_tags')
+        .where('owner_kind', '=', o.owner_kind)
+        .where('owner_id', '=', o.owner_id)
+        .where('owner_number', '=', o.owner_number)
+        .where('tag_key', 'in', part)
+        .execute();
+    }
+  });
+}
+
+/** Removes the tags of a hub, of one version, or of a model and all its versions (`{ kind: 'model' }`). */
+export async function deleteTagsOf(tx: Tx, owner: TagOwner): Promise<void> {
+  const o = columnsOf(owner);
+  let q = tx.db.deleteFrom('registry_tags').where('owner_id', '=', o.owner_id);
+  q = owner.kind === 'hub' ? q.where('owner_kind', '=', 'hub') : q.where('owner_kind', 'in', owner.kind === 'model' ? ['model', 'version'] : ['version']);
+  if (owner.kind === 'version') q = q.where('owner_number', '=', o.owner_number);
+  await q.execute();
+}
