@@ -5,6 +5,7 @@
  * on an owner being deleted; deleting an owner removes its tags
  * ({@link deleteTagsOf}).
  */
+import type { ExpressionBuilder } from 'kysely';
 import { fail } from '../../core/errors.ts';
 import type { Tag, TagOwner } from '../../core/registry/registry-types.ts';
 import type { Db } from './meta-dialect.ts';
@@ -12,7 +13,7 @@ import { forUpdate } from './object-writes.ts';
 import type { Tx } from './object-writes.ts';
 import { chunks, lockModel, notFound } from './registry-common.ts';
 import type { RegistryContext } from './registry-common.ts';
-import type { RegistryTagsTable } from './schema.ts';
+import type { Database, RegistryTagsTable } from './schema.ts';
 
 type OwnerColumns = Pick<RegistryTagsTable, 'owner_kind' | 'owner_id' | 'owner_number'>;
 
@@ -21,13 +22,10 @@ function columnsOf(owner: TagOwner): OwnerColumns {
   return { owner_kind: owner.kind, owner_id: owner.modelId, owner_number: owner.kind === 'version' ? owner.number : 0 };
 }
 
-function tagsOf(db: Db, owner: TagOwner) {
+/** The rows of `owner`'s tags, for a select or a delete. */
+function ownerIs(eb: ExpressionBuilder<Database, 'registry_tags'>, owner: TagOwner) {
   const o = columnsOf(owner);
-  return db
-    .selectFrom('registry_tags')
-    .where('owner_kind', '=', o.owner_kind)
-    .where('owner_id', '=', o.owner_id)
-    .where('owner_number', '=', o.owner_number);
+  return eb.and([eb('owner_kind', '=', o.owner_kind), eb('owner_id', '=', o.owner_id), eb('owner_number', '=', o.owner_number)]);
 }
 
 /** Locks the owner's row for the transaction; ResourceNotFound when it does not exist. */
@@ -45,7 +43,12 @@ async function lockOwner(tx: Tx, owner: TagOwner): Promise<void> {
 }
 
 export async function listTags(db: Db, owner: TagOwner): Promise<Tag[]> {
-  const rows = await tagsOf(db, owner).select(['tag_key', 'tag_value']).orderBy('tag_key').execute();
+  const rows = await db
+    .selectFrom('registry_tags')
+    .where((eb) => ownerIs(eb, owner))
+    .select(['tag_key', 'tag_value'])
+    .orderBy('tag_key')
+    .execute();
   return rows.map((r) => ({ key: r.tag_key, value: r.tag_value }));
 }
 
@@ -69,13 +72,10 @@ export function putTags(ctx: RegistryContext, owner: TagOwner, tags: readonly Ta
 export function deleteTags(ctx: RegistryContext, owner: TagOwner, keys: readonly string[]): Promise<void> {
   return ctx.write(async (tx) => {
     await lockOwner(tx, owner);
-    const o = columnsOf(owner);
     for (const part of chunks(keys)) {
       await tx.db
         .deleteFrom('registry_tags')
-        .where('owner_kind', '=', o.owner_kind)
-        .where('owner_id', '=', o.owner_id)
-        .where('owner_number', '=', o.owner_number)
+        .where((eb) => ownerIs(eb, owner))
         .where('tag_key', 'in', part)
         .execute();
     }

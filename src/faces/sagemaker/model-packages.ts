@@ -17,10 +17,11 @@ import { defined, type Operation, type OperationContext, type OperationTable } f
 import { DEFAULT_PAGE, ENTITY_NAME, epochSeconds, type Input, MAX_RESULTS, NEXT_TOKEN, SORT_ORDERS, type StringRule } from './sagemaker-codec.ts';
 import { SageMakerError } from './sagemaker-errors.ts';
 import { customerMetadata, findModel, lifeCycleOf, NAMESPACE, requireGroup, requirePackage, type ResolvedPackage } from './sagemaker-models.ts';
+import { TAG_TEXT } from '../../core/registry/tags.ts';
 import { checkNewTags, readTags, tagNew } from './tags.ts';
 
-const METADATA_TEXT = /^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$/u;
-const METADATA = { max: 50, key: { min: 1, max: 128, pattern: METADATA_TEXT }, value: { max: 256, pattern: METADATA_TEXT } } as const;
+// CustomerMetadataProperties follow AWS's rules for tags.
+const METADATA = { max: 50, key: { min: 1, max: 128, pattern: TAG_TEXT }, value: { max: 256, pattern: TAG_TEXT } } as const;
 const APPROVAL: StringRule = { values: APPROVAL_STATUSES };
 const PACKAGE_NAME_OR_ARN: StringRule = { required: true, max: 2048 };
 
@@ -166,7 +167,7 @@ const updatePackage: Operation = {
     const approval = input.string('ModelApprovalStatus', APPROVAL) as ApprovalStatus | undefined;
     input.string('ApprovalDescription', { max: 1024 });
     const add = readMetadata(input);
-    const remove = input.stringList('CustomerMetadataPropertiesToRemove', { max: 50, item: { min: 1, max: 128, pattern: METADATA_TEXT } });
+    const remove = input.stringList('CustomerMetadataPropertiesToRemove', { max: 50, item: { min: 1, max: 128, pattern: TAG_TEXT } });
     const stage = readLifeCycle(input);
     for (const fixed of ['InferenceSpecification', 'AdditionalInferenceSpecificationsToAdd', 'SourceUri']) {
       if (input.raw(fixed) !== undefined) input.violation(fixed, '…', 'Signet keeps a registered model package as it was created');
