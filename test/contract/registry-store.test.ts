@@ -705,6 +705,15 @@ function tagTests(get: Get): void {
     await reg.deleteModel(m.id);
     assert.deepEqual(await reg.listTags({ kind: 'model', modelId: m.id }), []);
     assert.deepEqual(await reg.listTags({ kind: 'version', modelId: m.id, number: 2 }), []);
+    const c1 = await reg.createHubContent(content('h', 'c', '1.0.0'), []);
+    const c2 = await reg.createHubContent(content('h', 'c', '2.0.0'), []);
+    for (const c of [c1, c2]) await reg.putTags({ kind: 'hub-content', contentId: c.id }, tags(['k', c.version]), 50);
+    assert.deepEqual(await reg.listTags({ kind: 'hub-content', contentId: c2.id }), tags(['k', '2.0.0']));
+    await reg.deleteHubContent('h', 'Model', 'c', '1.0.0');
+    assert.deepEqual(await reg.listTags({ kind: 'hub-content', contentId: c1.id }), []);
+    await rejectsWith(reg.putTags({ kind: 'hub-content', contentId: c1.id }, tags(['k', 'v']), 50), 'ResourceNotFound', 'hub-content');
+    await reg.deleteHubContent('h', 'Model', 'c', null);
+    assert.deepEqual(await reg.listTags({ kind: 'hub-content', contentId: c2.id }), []);
     await reg.deleteHub('h');
     await reg.createHub(hub('h', { id: 'another' }));
     assert.deepEqual(await reg.listTags({ kind: 'hub', hubName: 'h' }), []);

@@ -1,6 +1,7 @@
 /**
  * SageMaker tags, driven by @aws-sdk/client-sagemaker with default settings:
- * Tags on CreateModelPackageGroup, CreateModelPackage and CreateHub;
+ * Tags on CreateModelPackageGroup, CreateModelPackage, CreateHub,
+ * ImportHubContent and CreateHubContentReference;
  * AddTags, ListTags and DeleteTags by ARN; AWS's tag rules; tags go with
  * their resource; a read-only token lists but cannot tag.
  */
@@ -10,13 +11,17 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   AddTagsCommand,
   CreateHubCommand,
+  CreateHubContentReferenceCommand,
   CreateModelPackageCommand,
   CreateModelPackageGroupCommand,
   DeleteHubCommand,
+  DeleteHubContentCommand,
   DeleteModelPackageCommand,
   DeleteModelPackageGroupCommand,
   DeleteTagsCommand,
   DescribeHubCommand,
+  DescribeHubContentCommand,
+  ImportHubContentCommand,
   ListModelPackageGroupsCommand,
   ListTagsCommand,
   type SageMakerClient,
@@ -58,6 +63,37 @@ describeEachMeta('SageMaker face: tags', (kind) => {
     const hub = await sm.send(new CreateHubCommand({ HubName: 'TaggedHub', HubDescription: 'd', Tags: [{ Key: 'owner', Value: 'platform@example.com' }] }));
     assert.deepEqual(await tagsOf(hub.HubArn!), [{ Key: 'owner', Value: 'platform@example.com' }]);
     assert.deepEqual(await tagsOf(arn), [{ Key: 'cost-center', Value: '42' }, { Key: 'team', Value: 'nlp' }], 'each resource keeps its own');
+  });
+
+  it('tags hub content versions and references; they go with the version', async () => {
+    await sm.send(new CreateHubCommand({ HubName: 'ContentHub', HubDescription: 'd' }));
+    const doc = JSON.stringify({ Framework: 'pytorch' });
+    const imported = await sm.send(
+      new ImportHubContentCommand({ HubName: 'ContentHub', HubContentName: 'llm', HubContentVersion: '1.0.0', HubContentType: 'Model', DocumentSchemaVersion: '2.0.0', HubContentDocument: doc, Tags: [{ Key: 'license', Value: 'apache-2.0' }] }),
+    );
+    const v1 = imported.HubContentArn!;
+    assert.deepEqual(await tagsOf(v1), [{ Key: 'license', Value: 'apache-2.0' }]);
+    const v2 = (await sm.send(new ImportHubContentCommand({ HubName: 'ContentHub', HubContentName: 'llm', HubContentVersion: '2.0.0', HubContentType: 'Model', DocumentSchemaVersion: '2.0.0', HubContentDocument: doc }))).HubContentArn!;
+    await sm.send(new AddTagsCommand({ ResourceArn: v2, Tags: [{ Key: 'eval', Value: 'passed' }] }));
+    assert.deepEqual(await tagsOf(v2), [{ Key: 'eval', Value: 'passed' }]);
+    assert.deepEqual(await tagsOf(v1), [{ Key: 'license', Value: 'apache-2.0' }], 'each version keeps its own');
+    await assertFails(sm.send(new ListTagsCommand({ ResourceArn: v1.replace(/\/1\.0\.0$/, '') })), 'ValidationException', 400, /cannot be tagged/);
+
+    await sm.send(new CreateHubCommand({ HubName: 'RefHub', HubDescription: 'd' }));
+    const ref = await sm.send(new CreateHubContentReferenceCommand({ HubName: 'RefHub', SageMakerPublicHubContentArn: v1.replace(/\/1\.0\.0$/, ''), Tags: [{ Key: 'ref', Value: 'yes' }] }));
+    assert.deepEqual(await tagsOf(ref.HubContentArn!), [{ Key: 'ref', Value: 'yes' }]);
+
+    await sm.send(new DeleteHubContentCommand({ HubName: 'ContentHub', HubContentName: 'llm', HubContentType: 'Model', HubContentVersion: '1.0.0' }));
+    await assertFails(sm.send(new ListTagsCommand({ ResourceArn: v1 })), 'ValidationException', 400, /does not exist/);
+    await sm.send(new ImportHubContentCommand({ HubName: 'ContentHub', HubContentName: 'llm', HubContentVersion: '1.0.0', HubContentType: 'Model', DocumentSchemaVersion: '2.0.0', HubContentDocument: doc }));
+    assert.deepEqual(await tagsOf(v1), [], 'the version imported again starts with none');
+    await assertFails(
+      sm.send(new ImportHubContentCommand({ HubName: 'ContentHub', HubContentName: 'other', HubContentVersion: '1.0.0', HubContentType: 'Model', DocumentSchemaVersion: '2.0.0', HubContentDocument: doc, Tags: [{ Key: 'aws:no', Value: '' }] })),
+      'ValidationException',
+      400,
+      /reserved/,
+    );
+    await assertFails(sm.send(new DescribeHubContentCommand({ HubName: 'ContentHub', HubContentName: 'other', HubContentType: 'Model' })), 'ResourceNotFound', 400);
   });
 
   it('tags go with their resource: a new one of the same name starts with none', async () => {

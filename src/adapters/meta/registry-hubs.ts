@@ -257,6 +257,7 @@ export function deleteHubContent(
     const keys = new Set<string>();
     for (const r of rows) {
       for (const k of await deleteFilesOf(tx, { kind: 'hub-content', contentId: r.id })) keys.add(k);
+      await deleteTagsOf(tx, { kind: 'hub-content', contentId: r.id });
       await tx.db.deleteFrom('registry_hub_contents').where('id', '=', r.id).execute();
     }
     await refreshLatest(tx, hubName, type, name);

@@ -1,6 +1,6 @@
 /**
  * @module
- * Tags on models, versions and hubs. A tag write locks its owner's row
+ * Tags on models, versions, hubs and hub content versions. A tag write locks its owner's row
  * (the model, or the hub) as the owner's own writes do, so it cannot land
  * on an owner being deleted; deleting an owner removes its tags
  * ({@link deleteTagsOf}).
@@ -18,8 +18,14 @@ import type { Database, RegistryTagsTable } from './schema.ts';
 type OwnerColumns = Pick<RegistryTagsTable, 'owner_kind' | 'owner_id' | 'owner_number'>;
 
 function columnsOf(owner: TagOwner): OwnerColumns {
-  if (owner.kind === 'hub') return { owner_kind: 'hub', owner_id: owner.hubName, owner_number: 0 };
-  return { owner_kind: owner.kind, owner_id: owner.modelId, owner_number: owner.kind === 'version' ? owner.number : 0 };
+  switch (owner.kind) {
+    case 'hub':
+      return { owner_kind: 'hub', owner_id: owner.hubName, owner_number: 0 };
+    case 'hub-content':
+      return { owner_kind: 'hub-content', owner_id: owner.contentId, owner_number: 0 };
+    default:
+      return { owner_kind: owner.kind, owner_id: owner.modelId, owner_number: owner.kind === 'version' ? owner.number : 0 };
+  }
 }
 
 /** The rows of `owner`'s tags, for a select or a delete. */
@@ -33,6 +39,11 @@ async function lockOwner(tx: Tx, owner: TagOwner): Promise<void> {
   if (owner.kind === 'hub') {
     const q = tx.db.selectFrom('registry_hubs').select('name').where('name', '=', owner.hubName);
     if ((await forUpdate(tx.dialect, q).executeTakeFirst()) === undefined) notFound('hub', `No hub ${owner.hubName}.`);
+    return;
+  }
+  if (owner.kind === 'hub-content') {
+    const q = tx.db.selectFrom('registry_hub_contents').select('id').where('id', '=', owner.contentId);
+    if ((await forUpdate(tx.dialect, q).executeTakeFirst()) === undefined) notFound('hub-content', `No hub content ${owner.contentId}.`);
     return;
   }
   await lockModel(tx, owner.modelId);
@@ -82,11 +93,11 @@ export function deleteTags(ctx: RegistryContext, owner: TagOwner, keys: readonly
   });
 }
 
-/** Removes the tags of a hub, of one version, or of a model and all its versions (`{ kind: 'model' }`). */
+/** Removes the tags of an owner; for a model, those of all its versions too. */
 export async function deleteTagsOf(tx: Tx, owner: TagOwner): Promise<void> {
-  const o = columnsOf(owner);
-  let q = tx.db.deleteFrom('registry_tags').where('owner_id', '=', o.owner_id);
-  q = owner.kind === 'hub' ? q.where('owner_kind', '=', 'hub') : q.where('owner_kind', 'in', owner.kind === 'model' ? ['model', 'version'] : ['version']);
-  if (owner.kind === 'version') q = q.where('owner_number', '=', o.owner_number);
-  await q.execute();
+  if (owner.kind !== 'model') {
+    await tx.db.deleteFrom('registry_tags').where((eb) => ownerIs(eb, owner)).execute();
+    return;
+  }
+  await tx.db.deleteFrom('registry_tags').where('owner_id', '=', owner.modelId).where('owner_kind', 'in', ['model', 'version']).execute();
 }

@@ -321,9 +321,9 @@ export interface Database {
 
 /** Tags on models, versions and hubs (migration 0005_registry_tags); removed with their owner. */
 export interface RegistryTagsTable {
-  /** 'model' | 'version' | 'hub'. */
+  /** 'model' | 'version' | 'hub' | 'hub-content'. */
   owner_kind: string;
-  /** The model id, or the hub name. */
+  /** The model id, the hub name, or the hub content version's id. */
   owner_id: string;
   /** The version number; 0 for models and hubs. */
   owner_number: Int64;

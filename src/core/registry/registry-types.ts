@@ -89,11 +89,12 @@ export interface ModelVersion {
 
 export type NewModelVersion = Omit<ModelVersion, 'number' | 'fileCount' | 'totalSize'>;
 
-/** What tags hang on: a model (a SageMaker model package group), a version (a model package) or a hub. */
+/** What tags hang on: a model (a SageMaker model package group), a version (a model package), a hub or a hub content version. */
 export type TagOwner =
   | { readonly kind: 'model'; readonly modelId: string }
   | { readonly kind: 'version'; readonly modelId: string; readonly number: number }
-  | { readonly kind: 'hub'; readonly hubName: string };
+  | { readonly kind: 'hub'; readonly hubName: string }
+  | { readonly kind: 'hub-content'; readonly contentId: string };
 
 /** A key-value label on a model, version or hub, as AWS resources carry them. */
 export interface Tag {

@@ -183,6 +183,7 @@ const REQUESTS: Record<string, Schema> = {
   ContentPatch: object(CONTENT_TEXT),
   NewReference: object({ sourceArn: str('ARN of Model content in another hub.'), name: str(), minVersion: str() }, ['sourceArn']),
   Empty: object({}),
+  Tags: object({ tags: { ...stringMap, description: 'Key to value, in key order. Keys 1-128 and values 0-256 letters, digits, spaces and _ . : / = + - @; no "aws:" keys; at most 50 on a resource.' } }, ['tags']),
 };
 
 const PAGES = ['Token', 'Model', 'Version', 'Package', 'File', 'StagePointer', 'StageEvent', 'Hub', 'HubContent', 'Acceptance', 'AuditEvent'];

@@ -32,6 +32,15 @@ const HC = `${H}/contents/{type}/{content}`;
 const HCV = `${HC}/versions/{contentVersion}`;
 const LIST = ['nameContains', 'createdAfter', 'createdBefore', 'sortBy', 'order', ...PAGE];
 
+/** GET, POST and DELETE of the tags of what `base` names. */
+function tagOps(tag: string, base: string, what: string): Op[] {
+  return [
+    { m: 'get', p: `${base}/tags`, tag, sum: `The tags of ${what}`, scope: 'read', ok: [200, 'Tags'] },
+    { m: 'post', p: `${base}/tags`, tag, sum: `Add or replace tags of ${what}; answers all its tags`, scope: 'write', body: 'Tags', ok: [200, 'Tags'] },
+    { m: 'delete', p: `${base}/tags/{tagKey}`, tag, sum: `Remove one tag of ${what} (204 whether or not it was there)`, scope: 'write', ok: [204, null] },
+  ];
+}
+
 const OPS: readonly Op[] = [
   { m: 'get', p: '/me', tag: 'tokens', sum: 'Who the credentials belong to, and their scopes', scope: 'any', ok: [200, 'Principal'] },
   { m: 'post', p: '/tokens', tag: 'tokens', sum: 'Create an API token (the token string is in this answer only)', scope: 'write', body: 'NewToken', ok: [201, 'CreatedToken'] },
@@ -73,6 +82,10 @@ const OPS: readonly Op[] = [
   { m: 'post', p: `${HCV}/acceptances`, tag: 'gates', sum: "Accept one hub content version's EULA", scope: 'read', body: 'Empty', ok: [201, 'Acceptance'] },
   { m: 'get', p: `${HCV}/acceptances`, tag: 'gates', sum: 'Acceptances of one hub content version', scope: 'admin', query: ['limit'], ok: [200, 'AcceptancePage'] },
   { m: 'get', p: '/acceptances', tag: 'gates', sum: 'Every acceptance, newest first', scope: 'admin', query: ['limit'], ok: [200, 'AcceptancePage'] },
+  ...tagOps('models', M, 'a model'),
+  ...tagOps('versions', V, 'a version'),
+  ...tagOps('hubs', H, 'a hub'),
+  ...tagOps('hubs', HCV, 'a hub content version'),
   { m: 'get', p: '/audit', tag: 'audit', sum: 'The audit log, newest first', scope: 'admin', query: ['action', 'userName', 'since', ...PAGE], ok: [200, 'AuditEventPage'] },
 
   { m: 'post', p: '/hubs', tag: 'hubs', sum: 'Create a hub', scope: 'write', body: 'NewHub', ok: [201, 'Hub'], errors: [409] },
@@ -106,6 +119,7 @@ const PATH_PARAMS: Record<string, [string, Schema]> = {
   content: ['Hub content name.', s('string')],
   contentVersion: ['Hub content version, e.g. `1.0.0`.', s('string')],
   reference: ['Name of the reference content.', s('string')],
+  tagKey: ['Tag key, percent-encoded as one segment.', s('string')],
 };
 
 const QUERY_PARAMS: Record<string, [string, string, Schema]> = {

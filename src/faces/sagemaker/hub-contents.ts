@@ -13,6 +13,7 @@ import type { Arns } from './arns.ts';
 import { readHubName, SEARCH_KEYWORDS } from './hubs.ts';
 import { defined, type Operation, type OperationTable } from './operation.ts';
 import { DEFAULT_PAGE, ENTITY_NAME, epochSeconds, HUB_CONTENT_VERSION, type Input, MAX_RESULTS, NEXT_TOKEN, SORT_ORDERS, type StringRule } from './sagemaker-codec.ts';
+import { checkNewTags, readTags, tagNew } from './tags.ts';
 
 const CONTENT_NAME: StringRule = { required: true, max: 63, pattern: ENTITY_NAME };
 const CONTENT_VERSION: StringRule = { max: 14, pattern: HUB_CONTENT_VERSION };
@@ -45,7 +46,7 @@ function contentArns(arns: Arns, c: HubContent): Record<string, unknown> {
 
 const importHubContent: Operation = {
   family: 'hub',
-  async run({ registry, who, arns }, input) {
+  async run(ctx, input) {
     const fields = {
       name: input.string('HubContentName', CONTENT_NAME)!,
       version: input.string('HubContentVersion', CONTENT_VERSION),
@@ -59,8 +60,12 @@ const importHubContent: Operation = {
       supportStatus: input.string('SupportStatus', SUPPORT_STATUS),
       searchKeywords: input.stringList('HubContentSearchKeywords', SEARCH_KEYWORDS),
     };
+    const tags = readTags(input);
     input.done();
-    return contentArns(arns, await registry.hubs.importContent(who, defined(fields)));
+    checkNewTags(tags);
+    const content = await ctx.registry.hubs.importContent(ctx.who, defined(fields));
+    await tagNew(ctx, { kind: 'hub-content', contentId: content.id }, tags, () => ctx.registry.hubs.deleteContent(ctx.who, content.hubName, content.type, content.name, content.version));
+    return contentArns(ctx.arns, content);
   },
 };
 
@@ -177,13 +182,17 @@ const deleteHubContent: Operation = {
 
 const createHubContentReference: Operation = {
   family: 'hub',
-  async run({ registry, who, arns }, input) {
+  async run(ctx, input) {
     const hubName = readHubName(input);
     const sourceArn = input.string('SageMakerPublicHubContentArn', { required: true, max: 255 })!;
     const name = input.string('HubContentName', { max: 63, pattern: ENTITY_NAME });
     const minVersion = input.string('MinVersion', CONTENT_VERSION);
+    const tags = readTags(input);
     input.done();
-    return contentArns(arns, await registry.hubs.createReference(who, defined({ hubName, sourceArn, name, minVersion })));
+    checkNewTags(tags);
+    const reference = await ctx.registry.hubs.createReference(ctx.who, defined({ hubName, sourceArn, name, minVersion }));
+    await tagNew(ctx, { kind: 'hub-content', contentId: reference.id }, tags, () => ctx.registry.hubs.deleteReference(ctx.who, reference.hubName, reference.name));
+    return contentArns(ctx.arns, reference);
   },
 };
 

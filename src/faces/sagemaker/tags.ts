@@ -1,13 +1,15 @@
 /**
  * @module
- * AddTags, ListTags and DeleteTags on model package groups, model packages
- * and hubs, named by ARN, and the `Tags` member of the Create operations.
+ * AddTags, ListTags and DeleteTags on model package groups, model packages,
+ * hubs and hub content versions, named by ARN, and the `Tags` member of the
+ * Create and Import operations.
  * As on AWS, an ARN that names nothing (or a resource Signet does not tag)
  * is a ValidationException, and ListTags answers every tag in one page: a
  * resource holds at most 50 and MaxResults is at least 50.
  */
 import { isSignetError } from '../../core/errors.ts';
 import type { Tag, TagOwner } from '../../core/registry/registry-types.ts';
+import { parseHubContentArn } from '../../core/registry/hub-content-arn.ts';
 import { MAX_TAG_KEY, MAX_TAG_VALUE, MAX_TAGS, TAG_TEXT, validateTags } from '../../core/registry/tags.ts';
 import { packageName, parseArn } from './arns.ts';
 import type { Operation, OperationContext, OperationTable } from './operation.ts';
@@ -48,7 +50,7 @@ function notTaggable(arn: string): never {
   throw new SageMakerError('ValidationException', `Resource ${arn} does not exist or cannot be tagged here.`);
 }
 
-/** What a ResourceArn names: a group, a package or a hub that exists. */
+/** What a ResourceArn names: a group, a package, a hub or a hub content version that exists. */
 async function ownerOf(ctx: OperationContext, arn: string): Promise<TagOwner> {
   const parsed = parseArn(arn);
   if (parsed?.resource === 'model-package-group' && ENTITY_NAME.test(parsed.path)) {
@@ -59,14 +61,25 @@ async function ownerOf(ctx: OperationContext, arn: string): Promise<TagOwner> {
     return { kind: 'version', modelId: model.id, number: version.number };
   }
   if (parsed?.resource === 'hub' && !parsed.path.includes('/')) {
-    try {
-      return { kind: 'hub', hubName: (await ctx.registry.hubs.getHub(ctx.who, parsed.path)).name };
-    } catch (e) {
-      if (isSignetError(e) && (e.code === 'ResourceNotFound' || e.code === 'InvalidArgument')) notTaggable(arn);
-      throw e;
-    }
+    return existing(arn, async () => ({ kind: 'hub', hubName: (await ctx.registry.hubs.getHub(ctx.who, parsed.path)).name }));
+  }
+  if (parsed?.resource === 'hub-content') {
+    const { hubName, type, name, version } = await existing(arn, async () => parseHubContentArn(arn));
+    // Without a version the ARN names every version of the content; tags go on one.
+    if (version === null) notTaggable(arn);
+    return existing(arn, async () => ({ kind: 'hub-content', contentId: (await ctx.registry.hubs.getContent(ctx.who, hubName, type, name, version)).id }));
   }
   return notTaggable(arn);
+}
+
+/** `find()`, with a missing or malformed resource answered as AWS answers it. */
+async function existing<T>(arn: string, find: () => Promise<T>): Promise<T> {
+  try {
+    return await find();
+  } catch (e) {
+    if (isSignetError(e) && (e.code === 'ResourceNotFound' || e.code === 'InvalidArgument')) notTaggable(arn);
+    throw e;
+  }
 }
 
 const toWire = (tags: readonly Tag[]) => tags.map((t) => ({ Key: t.key, Value: t.value }));
