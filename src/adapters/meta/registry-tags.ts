@@ -1,9 +1,9 @@
 /**
  * @module
- * Tags on models, versions, hubs and hub content versions. A tag write locks its owner's row
- * (the model, or the hub) as the owner's own writes do, so it cannot land
- * on an owner being deleted; deleting an owner removes its tags
- * ({@link deleteTagsOf}).
+ * Tags on models, versions, hubs and hub content versions. A tag write
+ * locks its owner's row (the model, the hub or the content version), so it
+ * cannot land on an owner being deleted; deleting an owner removes its tags
+ * in the same transaction ({@link deleteTagsOf}).
  */
 import type { ExpressionBuilder } from 'kysely';
 import { fail } from '../../core/errors.ts';

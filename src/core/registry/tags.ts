@@ -1,9 +1,10 @@
 /**
  * @module
- * Tags on models, versions and hubs, with AWS's rules for resource tags:
- * keys of 1 to 128 and values of up to 256 letters, digits, spaces and
- * `_ . : / = + - @`, no key starting with `aws:` (AWS keeps those), at most
- * 50 tags on a resource. Adding a key that exists replaces its value.
+ * Tags on models, versions, hubs and hub content versions, with AWS's rules
+ * for resource tags: keys of 1 to 128 and values of up to 256 letters,
+ * digits, spaces and `_ . : / = + - @`, no key starting with `aws:` (AWS
+ * keeps those), at most 50 tags on a resource. Adding a key that exists
+ * replaces its value.
  */
 import { fail } from '../errors.ts';
 import type { MetaStore } from '../../ports/meta-store.ts';
