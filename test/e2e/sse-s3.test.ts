@@ -7,7 +7,9 @@
  * the wrong master key or none.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
@@ -27,7 +29,7 @@ import {
 import { storedAccessKeyRows } from '../support/meta-stores.ts';
 import { describeEachMeta, ROOT, startTestSignet, type TestSignet } from '../support/test-signet.ts';
 import { bytesOf, pattern, rejectsS3 } from './sdk-helpers.ts';
-import { assertStoredEncrypted, filesContaining, markedBody, MASTER_ENV, MASTER_KEY, OTHER_MASTER_KEY, RestartableSignet } from './sse-helpers.ts';
+import { assertStoredEncrypted, customerKey, filesContaining, markedBody, MASTER_ENV, MASTER_KEY, OTHER_MASTER_KEY, RestartableSignet } from './sse-helpers.ts';
 
 const MiB = 1024 * 1024;
 const CHUNK = 64 * 1024;
@@ -163,6 +165,44 @@ describeEachMeta('SSE-S3', (kind) => {
     await assertStoredEncrypted(t.signet, 'perreq', 'one', 'MARK-PERREQ');
     await assertStoredEncrypted(t.signet, 'perreq', 'mp', 'MARK-PERREQ');
     await rejectsS3(s3.send(new PutObjectCommand({ Bucket: 'perreq', Key: 'kms', Body: 'x', ServerSideEncryption: 'aws:kms' })), 'NotImplemented', 501);
+  });
+
+  it('POST form uploads: SSE fields ask for SSE-S3 or SSE-C as a PUT\'s headers do, once the policy allows them', async () => {
+    const post = (key: string, fields: Record<string, string>) => createPresignedPost(s3, { Bucket: 'perreq', Key: key, Fields: fields, Expires: 600 });
+    const send = (p: { url: string; fields: Record<string, string> }, body: Buffer, extra: Record<string, string> = {}) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries({ ...p.fields, ...extra })) form.append(k, v);
+      form.append('file', new Blob([body]), 'upload.bin');
+      return fetch(p.url, { method: 'POST', body: form });
+    };
+
+    const sseS3 = markedBody(100_000, 'MARK-POST-S3');
+    const r1 = await send(await post('post/s3', { 'x-amz-server-side-encryption': 'AES256' }), sseS3);
+    assert.equal(r1.status, 204, await r1.clone().text());
+    assert.equal(r1.headers.get('x-amz-server-side-encryption'), 'AES256');
+    assert.equal((await s3.send(new HeadObjectCommand({ Bucket: 'perreq', Key: 'post/s3' }))).ServerSideEncryption, 'AES256');
+    await assertStoredEncrypted(t.signet, 'perreq', 'post/s3', 'MARK-POST-S3');
+
+    const key = customerKey();
+    const md5 = createHash('md5').update(Buffer.from(key, 'base64')).digest('base64');
+    const ssec = { 'x-amz-server-side-encryption-customer-algorithm': 'AES256', 'x-amz-server-side-encryption-customer-key': key, 'x-amz-server-side-encryption-customer-key-MD5': md5 };
+    const sseC = markedBody(3000, 'MARK-POST-C');
+    const r2 = await send(await post('post/c', ssec), sseC);
+    assert.equal(r2.status, 204, await r2.clone().text());
+    assert.equal(r2.headers.get('x-amz-server-side-encryption-customer-key-md5'), md5);
+    await assertStoredEncrypted(t.signet, 'perreq', 'post/c', 'MARK-POST-C');
+    await rejectsS3(s3.send(new GetObjectCommand({ Bucket: 'perreq', Key: 'post/c' })), 'InvalidRequest', 400);
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'perreq', Key: 'post/c', SSECustomerAlgorithm: 'AES256', SSECustomerKey: key, SSECustomerKeyMD5: md5 }));
+    assert.ok((await bytesOf(got.Body)).equals(sseC));
+
+    // Refused, storing nothing: a key whose MD5 does not match, aws:kms, and an SSE field the policy does not allow.
+    const badMd5 = await send(await post('post/bad-md5', { ...ssec, 'x-amz-server-side-encryption-customer-key-MD5': md5.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }), sseC);
+    assert.equal(badMd5.status, 400);
+    const kms = await send(await post('post/kms', { 'x-amz-server-side-encryption': 'aws:kms' }), sseC);
+    assert.equal(kms.status, 501);
+    const unlisted = await send(await post('post/unlisted', {}), sseC, { 'x-amz-server-side-encryption': 'AES256' });
+    assert.equal(unlisted.status, 403);
+    for (const k of ['post/bad-md5', 'post/kms', 'post/unlisted']) await rejectsS3(s3.send(new HeadObjectCommand({ Bucket: 'perreq', Key: k })), 'NotFound', 404);
   });
 
   it('ranged GETs across chunk boundaries: single-part, multipart and copied objects', async () => {

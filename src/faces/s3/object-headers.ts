@@ -175,8 +175,13 @@ const OBJECT_SSEC = customerKeyHeaders(SSEC);
 /** The SSE-C headers naming the key of a copy's source. */
 export const COPY_SOURCE_SSEC = customerKeyHeaders('x-amz-copy-source-server-side-encryption-customer-');
 
+/** Where encryption parameters come from: a request's headers, or a POST form's fields (lower-case names). */
+export interface HeaderSource {
+  header(name: string): string | undefined;
+}
+
 /** An SSE-C key from the request's headers (the object's, or `COPY_SOURCE_SSEC`); undefined when none is sent. */
-export function customerKey(r: S3Request, names: CustomerKeyHeaders = OBJECT_SSEC): CustomerKey | undefined {
+export function customerKey(r: HeaderSource, names: CustomerKeyHeaders = OBJECT_SSEC): CustomerKey | undefined {
   const algorithm = r.header(names.algorithm);
   const key = r.header(names.key);
   const md5 = r.header(names.md5);
@@ -185,7 +190,7 @@ export function customerKey(r: S3Request, names: CustomerKeyHeaders = OBJECT_SSE
 }
 
 /** The encryption a write asks for (`x-amz-server-side-encryption`, or SSE-C); undefined for none. */
-export function sseRequest(r: S3Request): SseRequest | undefined {
+export function sseRequest(r: HeaderSource): SseRequest | undefined {
   const algorithm = r.header('x-amz-server-side-encryption');
   const customer = customerKey(r);
   if (algorithm === undefined && customer === undefined) return undefined;

@@ -17,6 +17,7 @@ import {
   sseRequest,
   storedHeaders,
   userMetadata,
+  type HeaderSource,
 } from '../object-headers.ts';
 import { checksumHeaderName } from '../auth/checksums.ts';
 import type { S3Operation } from '../router.ts';
@@ -49,7 +50,7 @@ export const putObject: S3Handler<ObjectOp<'PutObject'>> = async (r, op) => {
 };
 
 /** ETag, version id, checksum and encryption of a version just written (`r`: the request, for an SSE-C key's MD5). */
-export function writeHeaders(v: ObjectVersion, r?: S3Request): Record<string, string> {
+export function writeHeaders(v: ObjectVersion, r?: HeaderSource): Record<string, string> {
   const h: Record<string, string> = { etag: `"${v.etag}"` };
   if (v.headers.encryption !== undefined) Object.assign(h, encryptionHeaders(v.headers.encryption, r?.header('x-amz-server-side-encryption-customer-key-md5')));
   if (v.versionId !== 'null') h['x-amz-version-id'] = v.versionId;
