@@ -161,7 +161,14 @@ export interface RegistryStore {
    * files in one transaction. ResourceInUse if the label is taken, or if the
    * model is unversioned and already has a version.
    */
-  createVersion(version: NewModelVersion, files: readonly RegisteredFile[]): Promise<ModelVersion>;
+  /**
+   * Stores a version with the next number. With a `clientToken`, the model
+   * keeps it: a second version with the same token is ResourceInUse (the
+   * caller then finds the first with {@link versionByClientToken}).
+   */
+  createVersion(version: NewModelVersion, files: readonly RegisteredFile[], clientToken?: string): Promise<ModelVersion>;
+  /** The version of the model created with this client token, if any. */
+  versionByClientToken(modelId: string, clientToken: string): Promise<ModelVersion | null>;
   getVersion(modelId: string, number: number): Promise<ModelVersion | null>;
   getVersionByLabel(modelId: string, label: string): Promise<ModelVersion | null>;
   /** The highest-numbered version, optionally only among those with this status. */

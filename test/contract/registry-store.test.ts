@@ -137,6 +137,7 @@ await describeEachMetaStore('RegistryStore', (factory) => {
   tokenTests(() => reg);
   modelTests(() => reg);
   versionTests(() => reg);
+  clientTokenTests(() => reg);
   fileTests(() => reg);
   packageTests(() => reg);
   stageTests(() => reg);
@@ -298,6 +299,25 @@ function versionTests(get: Get): void {
     assert.equal((await reg.updateVersion(m.id, 1, { label: 'prod', updatedAt: at(10) })).label, 'prod');
     await rejectsWith(reg.updateVersion(m.id, 9, { updatedAt: at(9) }), 'ResourceNotFound', 'version');
     await rejectsWith(reg.deleteVersion(m.id, 9, 'u1', at(9)), 'ResourceNotFound', 'version');
+  });
+}
+
+function clientTokenTests(get: Get): void {
+  it('versions: a client token is kept per model; a second version with it is refused; it goes with its version', async () => {
+    const reg = get();
+    const m = await reg.createModel(newModel('m'));
+    const other = await reg.createModel(newModel('other'));
+    const v1 = await reg.createVersion(newVersion(m.id), [file('a')], 'token-1');
+    assert.deepEqual(await reg.versionByClientToken(m.id, 'token-1'), v1);
+    assert.equal(await reg.versionByClientToken(m.id, 'token-2'), null);
+    assert.equal(await reg.versionByClientToken(other.id, 'token-1'), null);
+    await rejectsWith(reg.createVersion(newVersion(m.id), [file('b')], 'token-1'), 'ResourceInUse', 'version');
+    assert.equal((await reg.getModel({ id: m.id }))?.lastNumber, 1, 'the refused version took no number');
+    assert.equal((await reg.createVersion(newVersion(other.id), [], 'token-1')).number, 1, 'another model may use the same token');
+    assert.equal((await reg.createVersion(newVersion(m.id), [])).number, 2);
+    assert.equal((await reg.createVersion(newVersion(m.id), [])).number, 3, 'versions without a token never clash');
+    await reg.deleteVersion(m.id, 1, 'u1', at(5));
+    assert.equal(await reg.versionByClientToken(m.id, 'token-1'), null);
   });
 }
 

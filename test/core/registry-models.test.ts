@@ -173,7 +173,7 @@ await describeEachMetaStore('registry models', (factory) => {
       await put(w, 'data', 'llama/v1/sub/', Buffer.alloc(0)); // a console "folder"
       await put(w, 'data', 'llama/v10/other.bin', Buffer.from('not mine'));
       const model = await newModel(w);
-      const v = await w.models.registerVersion(w.alice, { id: model.id }, { source: parseS3Uri('s3://data/llama/v1/'), label: 'v1.0.0', metadata: { framework: 'torch' } });
+      const { version: v } = await w.models.registerVersion(w.alice, { id: model.id }, { source: parseS3Uri('s3://data/llama/v1/'), label: 'v1.0.0', metadata: { framework: 'torch' } });
       assert.equal(v.number, 1);
       assert.equal(v.status, 'Completed');
       assert.equal(v.sourceUri, 's3://data/llama/v1/');
@@ -200,7 +200,7 @@ await describeEachMetaStore('registry models', (factory) => {
       assert.deepEqual((await allFiles(w, model, 2)).map((f) => f.path), ['weights/m.st']);
       await put(w, 'data', 'pfx/a.bin', Buffer.from('a'));
       await put(w, 'data', 'pfx/b/c.bin', Buffer.from('c'));
-      const v3 = await w.models.registerVersion(w.alice, ref, { source: parseS3Uri('s3://data/pfx', true) });
+      const { version: v3 } = await w.models.registerVersion(w.alice, ref, { source: parseS3Uri('s3://data/pfx', true) });
       assert.deepEqual((await allFiles(w, model, 3)).map((f) => f.path), ['a.bin', 'b/c.bin']);
       assert.equal(v3.sourceUri, 's3://data/pfx');
       const old = await put(w, 'versioned', 'k', Buffer.from('first'));
@@ -534,7 +534,7 @@ await describeEachMetaStore('registry models', (factory) => {
       await rejectsWith(w.models.registerVersion(w.alice, { id: model.id }, { source: { kind: 'none' }, metadata: many }), 'InvalidArgument', /metadata/);
       await rejectsWith(w.models.registerVersion(w.alice, { id: model.id }, { source: { kind: 'none' }, label: 'bad label' }), 'InvalidArgument', /label/);
       await rejectsWith(w.models.getModel(w.alice, { namespace: 'ok', name: 'missing' }), 'ResourceNotFound');
-      const none = await w.models.registerVersion(w.alice, { namespace: 'ok', name: 'path/to/dvc.yaml:model' }, { source: { kind: 'none' } });
+      const { version: none } = await w.models.registerVersion(w.alice, { namespace: 'ok', name: 'path/to/dvc.yaml:model' }, { source: { kind: 'none' } });
       assert.equal(none.fileCount, 0);
     });
 

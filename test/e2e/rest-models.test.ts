@@ -215,6 +215,18 @@ describeEachMeta('REST models, versions and tokens', (kind) => {
     assert.deepEqual(history.items.map((e) => [e.number, e.previous]), [[2, 1], [1, null]]);
   });
 
+  it('registering with a clientToken twice answers the first version (200) and registers nothing more', async () => {
+    const m = modelPath('acme', 'idempotent');
+    await root.expect(201, 'POST', '/models', { namespace: 'acme', name: 'idempotent' });
+    const first = await root.expect<Version>(201, 'POST', `${m}/versions`, { source: 's3://models/single.bin', label: 'once', clientToken: 'req-123' });
+    const again = await root.expect<Version>(200, 'POST', `${m}/versions`, { source: 's3://models/single.bin', label: 'once', clientToken: 'req-123' });
+    assert.deepEqual(again, first);
+    assert.equal((await root.expect<Version>(201, 'POST', `${m}/versions`, { source: 's3://models/single.bin', clientToken: 'req-456' })).number, 2);
+    await root.problem(400, 'InvalidArgument', 'POST', `${m}/versions`, { source: 's3://models/single.bin', clientToken: 'has space' });
+    const page = await root.expect<Page<Version>>(200, 'GET', `${m}/versions`);
+    assert.deepEqual(page.items.map((v) => v.number), [1, 2]);
+  });
+
   it('a read-scoped token reads but cannot create, approve or delete; a revoked token stops at once', async () => {
     const m = modelPath('acme', 'bert');
     const read = await root.token(['read']);

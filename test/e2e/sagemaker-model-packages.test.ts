@@ -177,6 +177,33 @@ describeEachMeta('SageMaker face: model packages', (kind) => {
     await assertFails(describePackage('SoloModel'), 'ValidationException', 400, /does not exist/);
   });
 
+  it('a repeated ClientToken (an SDK retry) answers the package its first call made, even when the calls race', async () => {
+    await put('retry/model.tar.gz', 'retried weights');
+    await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'retried' }));
+    const spec = { Containers: [{ Image: 'img:1', ModelDataUrl: `s3://${BUCKET}/retry/model.tar.gz` }] };
+    const versions = async () => (await sm.send(new ListModelPackagesCommand({ ModelPackageGroupName: 'retried' }))).ModelPackageSummaryList!.map((p) => p.ModelPackageVersion);
+
+    const first = await create({ ModelPackageGroupName: 'retried', InferenceSpecification: spec, ClientToken: 'token-a', Tags: [{ Key: 'k', Value: 'v' }] });
+    const again = await create({ ModelPackageGroupName: 'retried', InferenceSpecification: spec, ClientToken: 'token-a', Tags: [{ Key: 'k', Value: 'v' }] });
+    assert.equal(again.ModelPackageArn, first.ModelPackageArn);
+    assert.deepEqual(await versions(), [1]);
+    const raced = await Promise.all(Array.from({ length: 4 }, () => create({ ModelPackageGroupName: 'retried', InferenceSpecification: spec, ClientToken: 'token-b' })));
+    assert.equal(new Set(raced.map((r) => r.ModelPackageArn)).size, 1, 'four racing calls with one token make one package');
+    assert.deepEqual(await versions(), [1, 2]);
+    await create({ ModelPackageGroupName: 'retried', InferenceSpecification: spec });
+    await create({ ModelPackageGroupName: 'retried', InferenceSpecification: spec });
+    assert.deepEqual(await versions(), [1, 2, 3, 4], 'the SDK makes a fresh token for each call');
+    await assertFails(create({ ModelPackageGroupName: 'retried', InferenceSpecification: spec, ClientToken: 'not a token!' }), 'ValidationException', 400, /clientToken/);
+
+    const single = await create({ ModelPackageName: 'retried-single', InferenceSpecification: spec, ClientToken: 'token-c' });
+    assert.equal((await create({ ModelPackageName: 'retried-single', InferenceSpecification: spec, ClientToken: 'token-c' })).ModelPackageArn, single.ModelPackageArn);
+    await assertFails(create({ ModelPackageName: 'retried-single', InferenceSpecification: spec, ClientToken: 'token-d' }), 'ValidationException', 400, /already exists/);
+
+    await sm.send(new DeleteModelPackageCommand({ ModelPackageName: first.ModelPackageArn }));
+    const afterDelete = await create({ ModelPackageGroupName: 'retried', InferenceSpecification: spec, ClientToken: 'token-a' });
+    assert.notEqual(afterDelete.ModelPackageArn, first.ModelPackageArn, 'a deleted package frees its token');
+  });
+
   it('updates approval, customer metadata and the lifecycle stage', async () => {
     await sm.send(new CreateModelPackageGroupCommand({ ModelPackageGroupName: 'ranker' }));
     const a = await create({ ModelPackageGroupName: 'ranker', CustomerMetadataProperties: { owner: 'ana', temp: 'x' }, ModelLifeCycle: { Stage: 'Staging', StageStatus: 'Approved' } });

@@ -536,6 +536,20 @@ export const SIGNET_MIGRATIONS: readonly SignetMigration[] = [
         .execute();
     },
   },
+  {
+    // Idempotent registration: a version remembers the client token it was created with.
+    name: '0006_version_client_tokens',
+    async up(db, engine) {
+      await db.schema.alterTable('registry_model_versions').addColumn('client_token', columnTypes(engine).key).execute();
+      await db.schema
+        .createIndex('registry_model_versions_client_token')
+        .unique()
+        .on('registry_model_versions')
+        .columns(['model_id', 'client_token'])
+        .where(sql<boolean>`client_token is not null`)
+        .execute();
+    },
+  },
 ];
 
 export interface RunMigrationsOptions {

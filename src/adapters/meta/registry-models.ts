@@ -141,9 +141,13 @@ export function createVersion(
   ctx: RegistryContext,
   version: NewModelVersion,
   files: readonly RegisteredFile[],
+  clientToken?: string,
 ): Promise<ModelVersion> {
   return ctx.write(async (tx) => {
     const model = await lockModel(tx, version.modelId);
+    if (clientToken !== undefined && (await versionByClientToken(tx.db, model.id, clientToken)) !== null) {
+      inUse('version', `Client token ${clientToken} was used for another version of model ${model.name}.`);
+    }
     if (model.unversioned) {
       const any = await tx.db
         .selectFrom('registry_model_versions')
@@ -162,7 +166,7 @@ export function createVersion(
     };
     await tx.db.updateTable('registry_models').set({ last_number: stored.number }).where('id', '=', model.id).execute();
     await unique(ctx.dialect, 'version', `Label ${version.label ?? ''} is taken.`, () =>
-      tx.db.insertInto('registry_model_versions').values(versionRow(stored)).execute(),
+      tx.db.insertInto('registry_model_versions').values({ ...versionRow(stored), client_token: clientToken ?? null }).execute(),
     );
     await insertFiles(tx, { kind: 'version', modelId: model.id, number: stored.number }, files);
     return stored;
@@ -175,6 +179,11 @@ function versions(db: Db, modelId: string) {
 
 export async function getVersion(db: Db, modelId: string, number: number): Promise<ModelVersion | null> {
   const row = await versions(db, modelId).where('number', '=', number).executeTakeFirst();
+  return row === undefined ? null : toVersion(row);
+}
+
+export async function versionByClientToken(db: Db, modelId: string, clientToken: string): Promise<ModelVersion | null> {
+  const row = await versions(db, modelId).where('client_token', '=', clientToken).executeTakeFirst();
   return row === undefined ? null : toVersion(row);
 }
 

@@ -104,8 +104,12 @@ export class KyselyRegistryStore implements RegistryStore {
 
   // Versions
 
-  createVersion(version: NewModelVersion, files: readonly RegisteredFile[]): Promise<ModelVersion> {
-    return models.createVersion(this.#ctx, version, files);
+  createVersion(version: NewModelVersion, files: readonly RegisteredFile[], clientToken?: string): Promise<ModelVersion> {
+    return models.createVersion(this.#ctx, version, files, clientToken);
+  }
+
+  versionByClientToken(modelId: string, clientToken: string): Promise<ModelVersion | null> {
+    return models.versionByClientToken(this.#reader, modelId, clientToken);
   }
 
   getVersion(modelId: string, number: number): Promise<ModelVersion | null> {

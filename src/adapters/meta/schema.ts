@@ -175,6 +175,8 @@ export interface RegistryModelVersionsTable {
   total_size: Int64;
   source_uri: string | null;
   document: string | null;
+  /** The caller's idempotency token (SageMaker's ClientToken), unique within the model; null when none was given. */
+  client_token: string | null;
 }
 
 /** Files of versions (owner_id = model id, owner_number = version) and hub contents (owner_number 0). */

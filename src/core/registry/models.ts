@@ -7,7 +7,7 @@
  * call. Every listing pages with a sealed cursor bound to the listing and its
  * parameters.
  */
-import { fail } from '../errors.ts';
+import { fail, isSignetError } from '../errors.ts';
 import { timeOrderedId } from '../ids.ts';
 import type { MetaStore } from '../../ports/meta-store.ts';
 import type { ModelRef, PackageFilter, PackageRow, RegistryStore, VersionPatch } from '../../ports/registry-store.ts';
@@ -22,6 +22,7 @@ import type {
   Page,
   PackageQuery,
   PageRequest,
+  Registered,
   RegisterVersionInput,
   UploadGrant,
   UploadRequest,
@@ -31,6 +32,7 @@ import type {
 } from './registry-api.ts';
 import {
   MAX_DESCRIPTION,
+  validateClientToken,
   validateDescription,
   validateDocument,
   validateFilePath,
@@ -153,25 +155,42 @@ export class Models implements ModelsService {
 
   // ------------------------------------------------------------ registering and publishing
 
-  async registerVersion(who: RegistryPrincipal, ref: ModelRef, input: RegisterVersionInput): Promise<ModelVersion> {
+  async registerVersion(who: RegistryPrincipal, ref: ModelRef, input: RegisterVersionInput): Promise<Registered> {
     requireScope(who, 'write');
     const model = await this.#model(ref);
+    const token = input.clientToken === undefined ? undefined : validateClientToken(input.clientToken);
+    const earlier = token === undefined ? null : await this.#store.versionByClientToken(model.id, token);
+    if (earlier !== null) return { version: earlier, replayed: true };
     const fields = versionFields(input);
     const stage = input.stage === undefined ? null : checkMove({ ...input.stage, to: null });
     const givenUri = input.sourceUri === undefined ? null : validateDescription(input.sourceUri, 'source URI', MAX_SOURCE_URI);
     const document = input.document === undefined ? null : validateDocument(input.document);
     await this.#checkVersionFits(model, fields.label);
     const { files, sourceUri } = await this.#pinning.pinSource(who, input.source);
-    const version = await this.#createVersion(who, model, { ...fields, document }, 'Completed', givenUri ?? sourceUri, files);
-    if (stage === null) return version;
+    let version: ModelVersion;
     try {
-      await this.#store.moveStages(model.id, [{ ...stage, to: version.number }], who.userName, this.#clock());
+      version = await this.#createVersion(who, model, { ...fields, document }, 'Completed', givenUri ?? sourceUri, files, token);
     } catch (e) {
-      // The stage refused the version (e.g. a failed compare-and-swap): register nothing.
-      await this.#dropVersion(who, model.id, version.number);
+      // A concurrent call with the same token won: answer what it made.
+      const winner = token !== undefined && isSignetError(e) && e.code === 'ResourceInUse' ? await this.#store.versionByClientToken(model.id, token) : null;
+      if (winner !== null) return { version: winner, replayed: true };
       throw e;
     }
-    return version;
+    if (stage !== null) {
+      try {
+        await this.#store.moveStages(model.id, [{ ...stage, to: version.number }], who.userName, this.#clock());
+      } catch (e) {
+        // The stage refused the version (e.g. a failed compare-and-swap): register nothing.
+        await this.#dropVersion(who, model.id, version.number);
+        throw e;
+      }
+    }
+    return { version, replayed: false };
+  }
+
+  async findByClientToken(who: RegistryPrincipal, ref: ModelRef, clientToken: string): Promise<ModelVersion | null> {
+    requireScope(who, 'read');
+    return this.#store.versionByClientToken((await this.#model(ref)).id, validateClientToken(clientToken));
   }
 
   /**
@@ -386,11 +405,12 @@ export class Models implements ModelsService {
     status: PackageStatus,
     sourceUri: string | null,
     files: readonly RegisteredFile[],
+    clientToken?: string,
   ): Promise<ModelVersion> {
     const now = this.#clock();
     try {
       const version = { modelId: model.id, ...fields, document: fields.document ?? null, status, createdAt: now, createdBy: who.userName, updatedAt: now, sourceUri };
-      return await this.#store.createVersion(version, files);
+      return await this.#store.createVersion(version, files, clientToken);
     } catch (e) {
       await this.#pinning.release(files.map((f) => f.objectKey)).catch(() => undefined);
       throw e;

@@ -119,6 +119,19 @@ export interface RegisterVersionInput extends VersionFields {
   readonly document?: string;
   /** Stage moves to apply once the version exists (same transaction is not required). */
   readonly stage?: Omit<StageMove, 'to'>;
+  /**
+   * An idempotency token (SageMaker's ClientToken; the AWS SDKs send a fresh
+   * one with each call and the same one with its retries): a call with a
+   * token the model's versions already hold answers that version and changes
+   * nothing.
+   */
+  readonly clientToken?: string;
+}
+
+/** A registered version, and whether it was made by an earlier call with the same client token. */
+export interface Registered {
+  readonly version: ModelVersion;
+  readonly replayed: boolean;
 }
 
 /** A file declared for publishing: its bytes come later, through an upload grant. */
@@ -171,8 +184,10 @@ export interface ModelsService {
   /** Deletes versions, stages and history; bytes another version or object still uses stay. */
   deleteModel(who: RegistryPrincipal, ref: ModelRef): Promise<void>;
 
-  /** Registers a Completed version whose files are pinned from `source` now. */
-  registerVersion(who: RegistryPrincipal, ref: ModelRef, input: RegisterVersionInput): Promise<ModelVersion>;
+  /** Registers a Completed version whose files are pinned from `source` now (or finds the one its client token made). */
+  registerVersion(who: RegistryPrincipal, ref: ModelRef, input: RegisterVersionInput): Promise<Registered>;
+  /** The version of the model that a call with this client token registered, if any. */
+  findByClientToken(who: RegistryPrincipal, ref: ModelRef, clientToken: string): Promise<ModelVersion | null>;
   /**
    * Publish, step 1: a Pending version with declared files. Files whose
    * content the store already holds are pinned at once; the answer carries an

@@ -18,6 +18,7 @@ export const MAX_METADATA_ENTRIES = 50;
 export const MAX_METADATA_KEY = 128;
 export const MAX_METADATA_VALUE = 1024;
 export const MAX_EULA = 2048;
+const MAX_CLIENT_TOKEN = 64;
 
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -130,6 +131,13 @@ export function validateMetadata(metadata: unknown): Readonly<Record<string, str
     checkText(`metadata value of "${key}"`, value, MAX_METADATA_VALUE, true);
   }
   return metadata as Readonly<Record<string, string>>;
+}
+
+/** An idempotency token: 1 to 64 printable ASCII characters (SageMaker's ClientToken allows 36, a UUID). */
+export function validateClientToken(token: unknown): string {
+  const value = checkText('client token', token, MAX_CLIENT_TOKEN);
+  if (!/^[\x21-\x7e]+$/.test(value)) invalid('client token', 'must be printable ASCII without spaces');
+  return value;
 }
 
 /** A gate names its EULA (a URI or a title) and that EULA's version. */

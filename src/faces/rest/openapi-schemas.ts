@@ -150,6 +150,7 @@ const REQUESTS: Record<string, Schema> = {
     ...VERSION_FIELDS,
     stage: object({ stage: str(), ...STAGE_MOVE_OPTIONS }, ['stage']),
     document: { description: 'Any JSON value kept with the version as given (at most 64 KiB).' },
+    clientToken: str('Idempotency token (1-64 printable ASCII characters): a repeat with the same token answers 200 with the version the first call registered, and registers nothing.'),
   }),
   Publish: object({ files: arrayOf(object({ path: str(), size: int(), sha256: str('Hex or base64 SHA-256.') }, ['path', 'size', 'sha256'])), ...VERSION_FIELDS }, ['files']),
   VersionPatch: object({ ...VERSION_FIELDS, status: enumOf(STATUS) }),

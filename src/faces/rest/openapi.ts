@@ -54,7 +54,7 @@ const OPS: readonly Op[] = [
   { m: 'delete', p: M, tag: 'models', sum: 'Delete a model with its versions, stages and history', scope: 'write', ok: [204, null] },
   { m: 'get', p: '/packages', tag: 'models', sum: 'List versions across models (SageMaker ListModelPackages filters)', scope: 'read', query: ['namespace', 'modelName', 'nameContains', 'approval', 'createdAfter', 'createdBefore', 'packageType', 'packageSortBy', 'order', ...PAGE], ok: [200, 'PackagePage'] },
 
-  { m: 'post', p: `${M}/versions`, tag: 'versions', sum: 'Register a version from S3 (files pinned now)', scope: 'write', body: 'RegisterVersion', ok: [201, 'Version'], errors: [409] },
+  { m: 'post', p: `${M}/versions`, tag: 'versions', sum: 'Register a version from S3 (files pinned now); a repeat with the same clientToken answers 200 with the first version', scope: 'write', body: 'RegisterVersion', ok: [201, 'Version'], errors: [409] },
   { m: 'get', p: `${M}/versions`, tag: 'versions', sum: 'List versions by number', scope: 'read', query: PAGE, ok: [200, 'VersionPage'] },
   { m: 'get', p: V, tag: 'versions', sum: 'Get a version by number, label or `latest`', scope: 'read', ok: [200, 'Version'] },
   { m: 'patch', p: V, tag: 'versions', sum: "Change a version's label, description, metadata, approval or status", scope: 'write', body: 'VersionPatch', ok: [200, 'Version'], errors: [409] },

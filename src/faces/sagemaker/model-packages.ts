@@ -20,6 +20,8 @@ import { customerMetadata, findModel, lifeCycleOf, NAMESPACE, requireGroup, requ
 import { TAG_TEXT } from '../../core/registry/tags.ts';
 import { checkNewTags, readTags, tagNew } from './tags.ts';
 
+// SageMaker's ClientToken pattern.
+const CLIENT_TOKEN = /^[a-zA-Z0-9-]+$/;
 // CustomerMetadataProperties follow AWS's rules for tags.
 const METADATA = { max: 50, key: { min: 1, max: 128, pattern: TAG_TEXT }, value: { max: 256, pattern: TAG_TEXT } } as const;
 const APPROVAL: StringRule = { values: APPROVAL_STATUSES };
@@ -93,7 +95,7 @@ const createPackage: Operation = {
     const customer = readMetadata(input);
     const stage = readLifeCycle(input);
     const sourceUri = input.string('SourceUri', { max: 1024 });
-    input.string('ClientToken', { max: 36 });
+    const clientToken = input.string('ClientToken', { min: 1, max: 36, pattern: CLIENT_TOKEN });
     const tags = readTags(input);
     input.done();
     if ((name === undefined) === (group === undefined)) {
@@ -102,23 +104,29 @@ const createPackage: Operation = {
     checkNewTags(tags);
     const source = fileSourceOf(spec?.data ?? []);
     const document = spec ? specDocument(spec.raw) : undefined;
-    const fields = defined({ source, description, metadata: customer, approval, stage, sourceUri, document });
+    // The SDKs send a ClientToken with every call and the same one with its retries: a retry answers the package the first call made.
+    const fields = defined({ source, description, metadata: customer, approval, stage, sourceUri, document, clientToken });
     if (group) {
       const model = await requireGroup(ctx, group.name, group.fromArn);
-      const version = await ctx.registry.models.registerVersion(ctx.who, { id: model.id }, fields);
+      const { version, replayed } = await ctx.registry.models.registerVersion(ctx.who, { id: model.id }, fields);
       const owner = { kind: 'version', modelId: model.id, number: version.number } as const;
-      await tagNew(ctx, owner, tags, () => ctx.registry.models.deleteVersion(ctx.who, { id: model.id }, version.number));
+      if (!replayed) await tagNew(ctx, owner, tags, () => ctx.registry.models.deleteVersion(ctx.who, { id: model.id }, version.number));
       return { ModelPackageArn: arnOf(ctx, model, version) };
     }
-    const model = await createUnversioned(ctx, name!, fields);
-    await tagNew(ctx, { kind: 'version', modelId: model.id, number: 1 }, tags, () => ctx.registry.models.deleteModel(ctx.who, { id: model.id }));
+    const { model, replayed } = await createUnversioned(ctx, name!, fields);
+    if (!replayed) await tagNew(ctx, { kind: 'version', modelId: model.id, number: 1 }, tags, () => ctx.registry.models.deleteModel(ctx.who, { id: model.id }));
     return { ModelPackageArn: ctx.arns.modelPackage(model.name) };
   },
 };
 
-/** The model and its one version; the model goes again if the version cannot be registered. */
-async function createUnversioned(ctx: OperationContext, name: string, fields: RegisterVersionInput): Promise<Model> {
-  if (await findModel(ctx, name, false)) throw new SageMakerError('ValidationException', `ModelPackage ${ctx.arns.modelPackage(name)} already exists.`);
+/** The model and its one version; the model goes again if the version cannot be registered. A repeat (same client token) finds them. */
+async function createUnversioned(ctx: OperationContext, name: string, fields: RegisterVersionInput): Promise<{ model: Model; replayed: boolean }> {
+  const existing = await findModel(ctx, name, false);
+  if (existing) {
+    const token = existing.unversioned ? fields.clientToken : undefined;
+    if (token !== undefined && (await ctx.registry.models.findByClientToken(ctx.who, { id: existing.id }, token))) return { model: existing, replayed: true };
+    throw new SageMakerError('ValidationException', `ModelPackage ${ctx.arns.modelPackage(name)} already exists.`);
+  }
   const model = await ctx.registry.models.createModel(ctx.who, defined({ namespace: NAMESPACE, name, description: fields.description, unversioned: true }));
   try {
     await ctx.registry.models.registerVersion(ctx.who, { id: model.id }, fields);
@@ -126,7 +134,7 @@ async function createUnversioned(ctx: OperationContext, name: string, fields: Re
     await ctx.registry.models.deleteModel(ctx.who, { id: model.id }).catch(() => undefined);
     throw e;
   }
-  return model;
+  return { model, replayed: false };
 }
 
 const describePackage: Operation = {

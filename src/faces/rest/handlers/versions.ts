@@ -54,10 +54,12 @@ function stageOf(b: Members): RegisterVersionInput['stage'] {
 }
 
 async function registerVersion(c: RestContext) {
-  const b = await c.body(['source', 'files', 'path', 'versionId', ...FIELDS, 'stage', 'document']);
+  const b = await c.body(['source', 'files', 'path', 'versionId', ...FIELDS, 'stage', 'document', 'clientToken']);
   const document = b.has('document') ? JSON.stringify(b.raw('document')) : undefined;
-  const input: RegisterVersionInput = defined({ ...fieldsOf(b), source: sourceOf(b), sourceUri: b.string('source'), stage: stageOf(b), document });
-  return created(versionJson(await c.registry.models.registerVersion(c.who, modelRef(c), input)));
+  const input: RegisterVersionInput = defined({ ...fieldsOf(b), source: sourceOf(b), sourceUri: b.string('source'), stage: stageOf(b), document, clientToken: b.string('clientToken') });
+  const { version, replayed } = await c.registry.models.registerVersion(c.who, modelRef(c), input);
+  // A repeat of an earlier call (same clientToken) answers what that call made, as 200.
+  return replayed ? ok(versionJson(version)) : created(versionJson(version));
 }
 
 async function declareVersion(c: RestContext) {
