@@ -70,6 +70,8 @@ export const ERROR_CODES = [
   'InvalidCompressionFormat',
   'InvalidFileHeaderInfo',
   'InvalidJsonType',
+  'InvalidScanRange',
+  'UnsupportedScanRangeInput',
   'InvalidQuoteFields',
   'InvalidRequestParameter',
   'InvalidTextEncoding',

@@ -197,6 +197,35 @@ describeEachMeta('S3 Select: SelectObjectContent', (kind) => {
     await rejectsS3(sdkSelect(s3, { Key: 'missing.csv', Expression: 'SELECT * FROM S3Object' }), 'NoSuchKey', 404);
   });
 
+  it('SDK: ScanRange processes the records that start within it; ranges that tile the object give every record once', async () => {
+    const bytes = Buffer.byteLength(MOVIES);
+    const body = MOVIES.slice(MOVIES.indexOf('\n') + 1);
+    const titles = async (ScanRange: { Start?: number; End?: number }, input: SelectObjectContentCommandInput['InputSerialization'] = CSV_IN, Key = 'movies_data/2020.csv') =>
+      (await sdkSelect(s3, { Key, Expression: input === CSV_IN ? 'SELECT s.Title FROM S3Object s' : 'SELECT s.title FROM S3Object s', InputSerialization: input, OutputSerialization: CSV_OUT, ScanRange })).records;
+    const every = body.trim().split('\n').map((line) => (line.startsWith('"') ? `"${line.slice(1, line.indexOf('"', 1))}"` : line.split(',')[0]!));
+    for (const size of [1, 7, 40, 1000]) {
+      let all = '';
+      for (let start = 0; start < bytes; start += size) all += await titles({ Start: start, End: start + size - 1 });
+      assert.deepEqual(all.trim().split('\n'), every, `ranges of ${size} bytes, header read from the object's start`);
+    }
+    const third = MOVIES.indexOf('Nomadland');
+    assert.deepEqual((await titles({ Start: third })).trim().split('\n'), every.slice(2), 'Start alone: to the end');
+    assert.deepEqual((await titles({ Start: third - 1 })).trim().split('\n'), every.slice(2), 'a range starting inside a record skips it');
+    assert.deepEqual((await titles({ Start: third, End: third })).trim().split('\n'), ['Nomadland'], 'the last record is read past End');
+    const lastTwo = Buffer.byteLength('Palm Springs,2020,7.4,Comedy,1\nWolfwalkers,2020,8.0,Animation,0.5\n');
+    assert.deepEqual((await titles({ End: lastTwo })).trim().split('\n'), ['Palm Springs', 'Wolfwalkers'], 'End alone: the last bytes');
+    assert.equal(await titles({ Start: bytes + 10 }), '', 'past the end: nothing');
+
+    const jsonl = { CompressionType: 'NONE' as const, JSON: { Type: 'LINES' as const } };
+    const firstLine = Buffer.byteLength(JSON.stringify({ title: 'Soul' }).slice(0, 5));
+    assert.deepEqual((await titles({ Start: firstLine }, jsonl, 'movies_data/2020.jsonl')).trim().split('\n')[0], 'Tenet', 'JSON Lines');
+
+    await rejectsS3(sdkSelect(s3, { Key: 'movies_data/2020.csv.gz', Expression: 'SELECT * FROM S3Object', InputSerialization: { ...CSV_IN, CompressionType: 'GZIP' }, ScanRange: { Start: 0 } }), 'UnsupportedScanRangeInput', 400);
+    await rejectsS3(sdkSelect(s3, { Key: 'movies_data/2020.jsonl', Expression: 'SELECT * FROM S3Object', InputSerialization: { JSON: { Type: 'DOCUMENT' } }, ScanRange: { Start: 0 } }), 'UnsupportedScanRangeInput', 400);
+    await rejectsS3(sdkSelect(s3, { Expression: 'SELECT * FROM S3Object', ScanRange: { Start: 50, End: 10 } }), 'InvalidScanRange', 400);
+    await rejectsS3(sdkSelect(s3, { Expression: 'SELECT * FROM S3Object', ScanRange: {} }), 'InvalidScanRange', 400);
+  });
+
   it('SDK: an error while streaming ends the stream with its code (CastFailed)', async () => {
     await assert.rejects(sdkSelect(s3, { Expression: 'SELECT CAST(s.Title AS INT) FROM S3Object s' }), (e: unknown) => {
       assert.equal((e as Error).name, 'CastFailed', String(e));

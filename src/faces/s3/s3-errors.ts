@@ -53,6 +53,8 @@ const STATUS: Record<ErrorCode, number> = {
   InvalidCompressionFormat: 400,
   InvalidFileHeaderInfo: 400,
   InvalidJsonType: 400,
+  InvalidScanRange: 400,
+  UnsupportedScanRangeInput: 400,
   InvalidQuoteFields: 400,
   InvalidRequestParameter: 400,
   InvalidTextEncoding: 400,

@@ -28,6 +28,8 @@ import type { S3Handler } from '../s3-context.ts';
 import { s3ErrorCode } from '../s3-errors.ts';
 import { child, parseXml, text } from '../xml.ts';
 import { readXmlBody } from './xml-body.ts';
+import { scannedBytes, scanRangeOf } from './select-scan.ts';
+import type { ScanRange } from '../../../core/select/scan-range.ts';
 
 type Op = Extract<S3Operation, { name: 'SelectObjectContent' }>;
 
@@ -95,8 +97,8 @@ function outputFormat(output: Record<string, unknown>): CsvOutputFormat | JsonOu
   };
 }
 
-/** The SelectObjectContentRequest document, as the engine's request and whether Progress events are wanted. */
-export function parseSelectRequest(body: Buffer): { request: SelectRequest; progress: boolean } {
+/** The SelectObjectContentRequest document, as the engine's request, whether Progress events are wanted, and the ScanRange. */
+export function parseSelectRequest(body: Buffer): { request: SelectRequest; progress: boolean; scanRange: ScanRange | undefined } {
   const doc = parseXml(body);
   const root = child(doc, 'SelectObjectContentRequest') ?? (has(doc, 'SelectObjectContentRequest') ? {} : fail('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema'));
   const expression = text(root, 'Expression');
@@ -106,24 +108,23 @@ export function parseSelectRequest(body: Buffer): { request: SelectRequest; prog
   if (type.trim().toUpperCase() !== 'SQL') fail('InvalidExpressionType', 'The ExpressionType is invalid. Only SQL expressions are supported.');
   if (!has(root, 'InputSerialization')) missing('InputSerialization');
   if (!has(root, 'OutputSerialization')) missing('OutputSerialization');
-  if (has(root, 'ScanRange')) fail('NotImplemented', 'ScanRange is not implemented by Signet.');
   const input = child(root, 'InputSerialization') ?? {};
   const compression = upper(input, 'CompressionType', 'NONE');
   if (compression === 'BZIP2') fail('NotImplemented', 'BZIP2 compression is not implemented by Signet: NONE and GZIP are.');
   if (compression !== 'NONE' && compression !== 'GZIP') fail('InvalidCompressionFormat', 'The file is not in a supported compression format. Only GZIP and NONE are supported.');
   const progress = (text(child(root, 'RequestProgress'), 'Enabled') ?? '').trim().toLowerCase() === 'true';
-  return {
-    request: { expression, input: { compression, format: inputFormat(input) }, output: outputFormat(child(root, 'OutputSerialization') ?? {}) },
-    progress,
-  };
+  const request: SelectRequest = { expression, input: { compression, format: inputFormat(input) }, output: outputFormat(child(root, 'OutputSerialization') ?? {}) };
+  return { request, progress, scanRange: scanRangeOf(root, request) };
 }
 
 export const selectObjectContent: S3Handler<Op> = async (r, op) => {
-  const { request, progress } = parseSelectRequest(await readXmlBody(r, 2 * MAX_EXPRESSION_BYTES, false));
+  const { request, progress, scanRange } = parseSelectRequest(await readXmlBody(r, 2 * MAX_EXPRESSION_BYTES, false));
   const prepared = prepareSelect(request);
-  const result = await r.services.objects.get(r.principal, { bucket: op.bucket, key: op.key, versionId: null, conditions: {}, customerKey: customerKey(r) });
-  const opened = result.version.size === 0 ? Buffer.alloc(0) : result.open();
-  const source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = Buffer.isBuffer(opened) ? [opened] : opened;
+  const target = { services: r.services, principal: r.principal, bucket: op.bucket, key: op.key, customerKey: customerKey(r) };
+  const result = await r.services.objects.get(r.principal, { bucket: op.bucket, key: op.key, versionId: null, conditions: {}, customerKey: target.customerKey });
+  // With a ScanRange only ranged reads happen, so the whole object is never opened.
+  const opened = scanRange !== undefined || result.version.size === 0 ? Buffer.alloc(0) : result.open();
+  const source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = scanRange !== undefined ? scannedBytes(target, result, request, scanRange) : Buffer.isBuffer(opened) ? [opened] : opened;
 
   async function* frames(): AsyncGenerator<Uint8Array> {
     try {
