@@ -56,9 +56,13 @@ export interface Signet {
   close(): Promise<void>;
 }
 
+function masterKeyOf(config: Config): MasterKey | null {
+  return config.masterKey === null ? null : new MasterKey(config.masterKey);
+}
+
 /** The configured metadata store; access-key secrets are sealed at rest when a master key is configured. */
-export async function openMetaStore(config: Config): Promise<MetaStore> {
-  const secrets = config.masterKey === null ? undefined : new SecretSeal(new MasterKey(config.masterKey));
+export async function openMetaStore(config: Config, master = masterKeyOf(config)): Promise<MetaStore> {
+  const secrets = master === null ? undefined : new SecretSeal(master);
   if (config.meta.kind === 'postgres') return openPostgresMetaStore(config.meta.url, { schema: config.meta.schema, secrets });
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   return openSqliteMetaStore(config.meta.file, { synchronous: config.meta.synchronous, secrets });
@@ -75,7 +79,7 @@ export interface StartOptions {
  * does not start) when sealed secrets or SSE-S3 data need a master key that
  * is missing or another one.
  */
-async function openServices(meta: MetaStore, config: Config, clock: () => Date, options: StartOptions) {
+async function openServices(meta: MetaStore, master: MasterKey | null, config: Config, clock: () => Date, options: StartOptions) {
   await meta.migrate();
   const blobs = new LocalFsBlobStore(join(config.dataDir, 'blobs'));
   await blobs.ping();
@@ -83,7 +87,7 @@ async function openServices(meta: MetaStore, config: Config, clock: () => Date, 
   const root = await resolveRootCredentials(config, options.onGeneratedRoot);
   await identity.ensureRoot(root);
   const buckets = new Buckets(meta, config.region, clock);
-  const sse = await Sse.open(meta, buckets, config.masterKey === null ? null : new MasterKey(config.masterKey));
+  const sse = await Sse.open(meta, buckets, master);
   return { blobs, identity, root, buckets, sse };
 }
 
@@ -91,8 +95,9 @@ export async function startSignet(config: Config, log: Logger, options: StartOpt
   const clock = options.clock ?? (() => new Date());
   // Owner-only: the metadata store holds access-key secrets (HMAC needs them; sealed only under a master key).
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const meta = await openMetaStore(config);
-  const { blobs, identity, root, buckets, sse } = await openServices(meta, config, clock, options).catch(async (e: unknown) => {
+  const master = masterKeyOf(config);
+  const meta = await openMetaStore(config, master);
+  const { blobs, identity, root, buckets, sse } = await openServices(meta, master, config, clock, options).catch(async (e: unknown) => {
     await meta.close();
     throw e;
   });

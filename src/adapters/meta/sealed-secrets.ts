@@ -8,8 +8,8 @@
 import type { SecretSeal } from '../../core/secret-seal.ts';
 import type { Db } from './meta-dialect.ts';
 
-/** Seals the secrets still in clear; returns how many. Throws an Error for the operator when some do not open. */
-export async function sealStoredSecrets(db: Db, seal: SecretSeal | null): Promise<number> {
+/** Seals the secrets still in clear. Throws an Error for the operator when some do not open. */
+export async function sealStoredSecrets(db: Db, seal: SecretSeal | null): Promise<void> {
   let others = db.selectFrom('access_keys').select('sealed_by').distinct().where('sealed_by', 'is not', null);
   if (seal !== null) others = others.where('sealed_by', '!=', seal.keyId);
   const foreign = (await others.execute()).map((r) => r.sealed_by);
@@ -19,7 +19,7 @@ export async function sealStoredSecrets(db: Db, seal: SecretSeal | null): Promis
       `Access-key secrets are sealed under master key ${foreign.join(', ')} but ${configured}: set SIGNET_MASTER_KEY or SIGNET_MASTER_KEY_FILE to that key`,
     );
   }
-  if (seal === null) return 0;
+  if (seal === null) return;
   const clear = await db.selectFrom('access_keys').select(['access_key_id', 'secret']).where('sealed_by', 'is', null).execute();
   for (const row of clear) {
     await db
@@ -29,5 +29,4 @@ export async function sealStoredSecrets(db: Db, seal: SecretSeal | null): Promis
       .where('sealed_by', 'is', null)
       .execute();
   }
-  return clear.length;
 }
